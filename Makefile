@@ -1,0 +1,83 @@
+# weir — one Makefile.
+#   make          build ./weir (optimised, warnings as errors)
+#   make test     install deps, build with sanitizers, run every test
+#   make run      install deps, build, start the main job (broker on defaults, data in ./data)
+#   make bench    run the benchmarks (ratios against peers run side by side)
+#   make fuzz     run the request-decoder fuzzer for longer (FUZZ_SECONDS=600)
+#
+# Objects go to build/<flavour>/; the library is every src/**/*.c except the
+# program entry point, so tests and benchmarks link exactly what weir links.
+
+CC      ?= cc
+CSTD     = -std=c11 -D_GNU_SOURCE
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+INCS     = -Isrc
+CFLAGS_COMMON = $(CSTD) $(WARN) $(INCS) -fno-strict-aliasing -pthread -MMD -MP
+LIBS     = -lrdkafka -lz -lzstd -llz4 -lssl -lcrypto -lm -pthread
+
+REL_CFLAGS  = $(CFLAGS_COMMON) -O2 -g
+TEST_CFLAGS = $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+TEST_LDFLAGS = -fsanitize=address,undefined
+
+LIB_SRC  = $(shell find src -name '*.c' ! -path 'src/cli/main.c' | sort)
+MAIN_SRC = src/cli/main.c
+UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
+
+REL_OBJ  = $(LIB_SRC:%.c=build/rel/%.o)
+TEST_OBJ = $(LIB_SRC:%.c=build/test/%.o)
+UNIT_OBJ = $(UNIT_SRC:%.c=build/test/%.o)
+
+.PHONY: all test run bench deps clean fuzz unit
+all: weir
+
+weir: $(REL_OBJ) build/rel/src/cli/main.o
+	$(CC) -o $@ $^ $(LIBS)
+
+build/weir-test: $(TEST_OBJ) build/test/src/cli/main.o
+	$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/unit-tests: $(TEST_OBJ) $(UNIT_OBJ)
+	$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(REL_CFLAGS) -c -o $@ $<
+
+build/test/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC [test] $<"
+	@$(CC) $(TEST_CFLAGS) -Itests/unit -c -o $@ $<
+
+# libFuzzer target for the request decoder (clang only).
+FUZZ_SRC = $(sort $(wildcard src/common/*.c src/wire/*.c))
+build/fuzz-request: tests/fuzz/fuzz_request.c $(FUZZ_SRC)
+	@mkdir -p build
+	clang $(CSTD) $(INCS) -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+deps:
+	@scripts/deps.sh
+
+unit: build/unit-tests
+	build/unit-tests
+
+test: deps
+	@$(MAKE) --no-print-directory weir build/weir-test build/unit-tests build/fuzz-request
+	@tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory weir
+	./weir broker
+
+bench: deps
+	@$(MAKE) --no-print-directory weir
+	@bench/run.sh
+
+fuzz: build/fuzz-request
+	mkdir -p build/fuzz-corpus
+	build/fuzz-request -max_total_time=$${FUZZ_SECONDS:-600} build/fuzz-corpus tests/fuzz/corpus
+
+clean:
+	rm -rf build weir
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+/* cmd: the subcommands of the weir binary. Each takes argv starting at its
+ * own name and returns the process exit code. */
+#ifndef WEIR_CMD_H
+#define WEIR_CMD_H
+
+struct cmd {
+    const char *name, *help;
+    int (*run)(int argc, char **argv);
+};
+
+int cmd_broker(int argc, char **argv);
+
+#endif

@@ -1,0 +1,4 @@
+/* fuzz_request: libFuzzer target for the request decoder (filled in with the wire codec). */
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { (void)data; (void)size; return 0; }
