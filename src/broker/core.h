@@ -1,0 +1,167 @@
+/* core: the broker's internal objects, shared by the network loop, the
+ * topic registry and the API handlers (and by nothing outside src/broker).
+ *
+ * Ownership: the broker owns topics, partitions and connections. A request
+ * is owned by its connection's queue; requests are answered strictly in the
+ * order they arrived on their connection (Kafka's rule), so a parked request
+ * (acks=all waiting for its fsync, a fetch waiting for data) holds back the
+ * responses behind it but not their processing. Everything runs on the
+ * network thread except the fsyncs of the flusher (flusher.h). */
+#ifndef WEIR_BROKER_CORE_H
+#define WEIR_BROKER_CORE_H
+
+#include "broker/config.h"
+#include "broker/flusher.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "common/hmap.h"
+#include "storage/plog.h"
+#include "wire/frame.h"
+
+#include <stdint.h>
+
+struct req;
+struct conn;
+
+/* A request waiting on a partition: produce acks=all waiting for fsync up
+ * to `offset`, or a fetch waiting for data past `offset`. */
+struct waiter {
+    struct req *req;
+    int64_t offset;
+    struct waiter *next;
+};
+
+struct partition {
+    struct topic *topic;
+    int32_t index;
+    uint64_t uid;           /* unique id for flusher completions */
+    struct plog *log;
+    struct waiter *sync_waiters; /* produce acks=all, any order */
+    int sync_inflight;           /* a flusher job is running for this partition */
+    struct waiter *fetch_waiters;
+    int64_t last_flush_ms;       /* flush.ms housekeeping */
+};
+
+struct topic {
+    char *name;
+    uint8_t id[16];
+    int32_t npart;
+    struct partition **parts;
+    struct props overrides; /* topic-level config overrides */
+    struct plog_cfg pcfg;   /* resolved storage settings */
+    int log_append_time;
+    int32_t max_message_bytes;
+    int deleted;
+};
+
+enum req_state { REQ_NEW, REQ_PARKED, REQ_DONE, REQ_NO_RESPONSE };
+
+struct req {
+    struct conn *conn;
+    struct req *next;        /* next on the connection's queue */
+    struct req_header hdr;
+    const struct api_info *api;
+    int flex;                /* the request version is flexible */
+    struct arena arena;      /* the frame copy, decoded body, handler state */
+    uint8_t *frame;
+    size_t frame_len;
+    void *body;              /* decoded request struct */
+    enum req_state state;
+    enum req_state early;    /* completed while its handler was still running */
+    struct wout out;         /* the encoded response */
+    int *fds;                /* descriptors to close once the response is sent */
+    int nfds, capfds;
+    /* parking */
+    int pending;             /* partitions still to be synced (produce) */
+    int64_t deadline_ms;     /* monotonic; fetch long poll */
+    struct req *park_next, *park_prev; /* the broker's list of parked requests with a deadline */
+    int woken;               /* fetch: on the broker's wake list */
+    struct req *wake_next;
+    void *hstate;            /* handler state for a parked request */
+    int64_t start_us;
+};
+
+struct conn {
+    struct broker *b;
+    int fd;
+    uint64_t id;
+    char addr[64];
+    struct buf rbuf;
+    size_t rpos;             /* parsed up to here in rbuf */
+    struct req *head, *tail;
+    int nreqs;
+    size_t send_piece, send_off; /* progress sending head's response */
+    uint32_t events;         /* current epoll interest */
+    int closed;              /* fd closed; struct lives until nreqs == 0 */
+    int dead;                /* on the broker's dead list, freed after this loop iteration */
+    int ready;               /* on the broker's ready list (frames waiting to be processed) */
+    struct conn *ready_next;
+    struct conn *next, *prev;
+};
+
+struct broker {
+    struct broker_cfg cfg;
+    char host[256];
+    int port;
+    char adv_host[256];
+    int adv_port;
+    char cluster_id[64];
+    int epfd, lfd, evfd;
+    volatile int stopping;
+    struct flusher *flusher;
+    struct hmap topics;      /* name -> struct topic */
+    struct hmap parts_by_uid;/* uid (8 bytes) -> struct partition */
+    uint64_t next_uid, next_conn_id;
+    struct conn *conns, *dead_conns, *ready_conns;
+    int nconns;
+    struct req *parked;      /* requests with a deadline */
+    struct req *wake;        /* fetches to re-evaluate after new data */
+    int64_t next_housekeep_ms, last_retention_ms;
+    int clean_start;         /* the log dir had the clean-shutdown marker */
+    char meta_dir[1100];
+};
+
+/* Handler results. */
+enum { H_DONE = 0, H_PARKED = 1, H_NO_RESPONSE = 2, H_CLOSE = 3 };
+typedef int (*handler_fn)(struct broker *b, struct req *r);
+
+/* Encodes resp (schema of r's API response) as r's response. */
+void req_respond(struct req *r, const void *resp);
+/* Finishes a parked request: its response is in r->out (or none). */
+void req_complete(struct broker *b, struct req *r, enum req_state st);
+/* Keeps fd open until r's response is sent, then closes it. */
+void req_own_fd(struct req *r, int fd);
+/* Parks r with a deadline (monotonic ms) on the broker's timer list. */
+void req_park(struct broker *b, struct req *r, int64_t deadline_ms);
+void req_unpark(struct broker *b, struct req *r);
+
+/* Handlers (h_*.c). */
+int h_api_versions(struct broker *b, struct req *r);
+int h_metadata(struct broker *b, struct req *r);
+int h_produce(struct broker *b, struct req *r);
+int h_fetch(struct broker *b, struct req *r);
+int h_list_offsets(struct broker *b, struct req *r);
+int h_offset_for_leader_epoch(struct broker *b, struct req *r);
+int h_create_topics(struct broker *b, struct req *r);
+int h_delete_topics(struct broker *b, struct req *r);
+int h_create_partitions(struct broker *b, struct req *r);
+int h_delete_records(struct broker *b, struct req *r);
+int h_describe_configs(struct broker *b, struct req *r);
+int h_alter_configs(struct broker *b, struct req *r);
+int h_incremental_alter_configs(struct broker *b, struct req *r);
+int h_describe_cluster(struct broker *b, struct req *r);
+handler_fn handler_for(int api_key);
+
+/* Fetch and produce hooks used by the loop. */
+void fetch_on_timeout(struct broker *b, struct req *r);
+void fetch_on_wake(struct broker *b, struct req *r);
+void fetch_cancel(struct broker *b, struct req *r);
+void produce_on_synced(struct broker *b, struct partition *p);
+/* Completes every produce request waiting on p (p is going away). */
+void produce_release_waiters(struct broker *b, struct partition *p);
+/* Called after appending to p: wakes fetches waiting on it. */
+void partition_notify_append(struct broker *b, struct partition *p);
+/* Asks the flusher to sync p if it has waiters and no job in flight. */
+void partition_request_sync(struct broker *b, struct partition *p);
+
+#endif

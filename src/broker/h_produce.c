@@ -1,0 +1,166 @@
+/* h_produce: Produce (key 0). Validates every batch (magic 2, CRC32C,
+ * sizes), appends it to the partition log with broker-assigned offsets, and
+ * answers. acks=-1 responses wait until the flusher has fdatasync'ed the
+ * partition past the appended batches (group commit: every request waiting
+ * on a partition when its sync starts is released by that one sync).
+ * acks=1 answers once the data is written to the page cache; acks=0 gets no
+ * response. */
+#include "broker/core.h"
+#include "broker/topics.h"
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "wire/api_produce.h"
+#include "wire/batch.h"
+#include "wire/errors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto) {
+    struct waiter *w = malloc(sizeof *w);
+    if (!w) abort();
+    w->req = r;
+    w->offset = upto;
+    w->next = p->sync_waiters;
+    p->sync_waiters = w;
+    r->pending++;
+    partition_request_sync(b, p);
+}
+
+void partition_request_sync(struct broker *b, struct partition *p) {
+    if (p->sync_inflight || !p->sync_waiters) return;
+    int fds[8];
+    int64_t upto = 0;
+    int n = plog_sync_fds(p->log, fds, 8, &upto);
+    if (n < 0) {
+        log_error("%s-%d: cannot prepare a sync", p->topic->name, p->index);
+        return;
+    }
+    if (n == 0) { /* nothing unsynced: everything up to upto is durable */
+        plog_mark_flushed(p->log, upto);
+        produce_on_synced(b, p);
+        return;
+    }
+    p->sync_inflight = 1;
+    flusher_submit(b->flusher, p->uid, fds, n, upto);
+}
+
+void produce_on_synced(struct broker *b, struct partition *p) {
+    int64_t flushed = plog_flushed_offset(p->log);
+    struct waiter **pp = &p->sync_waiters;
+    while (*pp) {
+        struct waiter *w = *pp;
+        if (w->offset <= flushed) {
+            *pp = w->next;
+            struct req *r = w->req;
+            free(w);
+            if (--r->pending == 0) req_complete(b, r, REQ_DONE);
+        } else {
+            pp = &w->next;
+        }
+    }
+    if (p->sync_waiters) partition_request_sync(b, p); /* appended while the last sync ran */
+}
+
+void produce_release_waiters(struct broker *b, struct partition *p) {
+    while (p->sync_waiters) {
+        struct waiter *w = p->sync_waiters;
+        p->sync_waiters = w->next;
+        struct req *r = w->req;
+        free(w);
+        if (--r->pending == 0) req_complete(b, r, REQ_DONE);
+    }
+}
+
+/* Appends one partition's records; fills the response partition. */
+static void produce_partition(struct broker *b, struct req *r, struct topic *t, struct produce_req_partition *in,
+                              struct produce_resp_partition *out, int16_t acks) {
+    out->index = in->index;
+    out->base_offset = -1;
+    out->log_append_time_ms = -1;
+    out->log_start_offset = -1;
+    out->current_leader.leader_id = -1;
+    out->current_leader.leader_epoch = -1;
+    if (in->index < 0 || in->index >= t->npart) {
+        out->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    struct partition *p = t->parts[in->index];
+    if (!in->records.p || in->records.n <= 0) {
+        out->error_code = KERR_CORRUPT_MESSAGE;
+        out->error_message = (struct wstr){"empty or null record set", 24};
+        return;
+    }
+    char why[200];
+    int rc = batch_validate(in->records.p, (size_t)in->records.n, t->max_message_bytes, why, sizeof why);
+    if (rc) {
+        out->error_code = rc == BATCH_ERR_OLD_MAGIC ? KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT
+                          : rc == WERR_TOOBIG       ? KERR_MESSAGE_TOO_LARGE
+                                                    : KERR_CORRUPT_MESSAGE;
+        char *m = arena_printf(&r->arena, "%s", rc == BATCH_ERR_OLD_MAGIC
+                                                    ? "message format v0/v1 is not supported: use record batches (magic 2)"
+                                                    : why);
+        out->error_message = (struct wstr){m, (int32_t)strlen(m)};
+        log_debug("%s: produce to %s-%d rejected: %s (%s)", r->conn->addr, t->name, in->index,
+                  kerr_name(out->error_code), m);
+        return;
+    }
+    struct plog_append res;
+    int64_t now = clock_wall_ms();
+    rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.n, now, t->log_append_time ? now : -1,
+                     &res);
+    if (rc) {
+        log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));
+        out->error_code = KERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
+    out->base_offset = res.base_offset;
+    out->log_append_time_ms = res.log_append_time;
+    out->log_start_offset = res.start_offset;
+    partition_notify_append(b, p);
+    if (acks == -1 && plog_flushed_offset(p->log) <= res.last_offset) add_sync_waiter(b, p, r, res.last_offset + 1);
+}
+
+int h_produce(struct broker *b, struct req *r) {
+    struct produce_req *q = r->body;
+    struct produce_resp resp = {0};
+    int16_t acks = q->acks;
+    int16_t top_err = 0;
+    if (acks != -1 && acks != 0 && acks != 1) top_err = KERR_INVALID_REQUIRED_ACKS;
+    else if (q->transactional_id.p) top_err = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED; /* transactions: not yet */
+    int nt = q->topic_data.n > 0 ? q->topic_data.n : 0;
+    resp.responses.n = nt;
+    resp.responses.v = arena_calloc(&r->arena, (size_t)nt * sizeof *resp.responses.v + 1);
+    for (int i = 0; i < nt; i++) {
+        struct produce_req_topic *qt = &q->topic_data.v[i];
+        struct produce_resp_topic *rt = &resp.responses.v[i];
+        rt->name = qt->name;
+        int np = qt->partition_data.n > 0 ? qt->partition_data.n : 0;
+        rt->partition_responses.n = np;
+        rt->partition_responses.v = arena_calloc(&r->arena, (size_t)np * sizeof *rt->partition_responses.v + 1);
+        int16_t terr = top_err;
+        struct topic *t = NULL;
+        if (!terr) {
+            char why[300];
+            if (!qt->name.p || !topic_name_valid(qt->name.p, (size_t)qt->name.n, why, sizeof why))
+                terr = KERR_INVALID_TOPIC_EXCEPTION;
+            else if (!(t = topic_find(b, qt->name.p, (size_t)qt->name.n)))
+                t = topic_auto_create(b, qt->name.p, (size_t)qt->name.n, &terr);
+        }
+        for (int j = 0; j < np; j++) {
+            struct produce_resp_partition *rp = &rt->partition_responses.v[j];
+            if (terr || !t) {
+                rp->index = qt->partition_data.v[j].index;
+                rp->error_code = terr ? terr : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                rp->base_offset = rp->log_append_time_ms = rp->log_start_offset = -1;
+                rp->current_leader.leader_id = rp->current_leader.leader_epoch = -1;
+                continue;
+            }
+            produce_partition(b, r, t, &qt->partition_data.v[j], rp, acks);
+        }
+    }
+    if (acks == 0) return H_NO_RESPONSE;
+    req_respond(r, &resp);
+    return r->pending ? H_PARKED : H_DONE;
+}
