@@ -60,6 +60,7 @@ uint32_t wrd_uvarint(struct wrd *r) {
     for (int i = 0; i < 5; i++) {
         const uint8_t *p = wrd_take(r, 1);
         if (!p) return 0;
+        if (i == 4 && p[0] > 0x0f) break; /* more than 32 bits */
         v |= (uint32_t)(p[0] & 0x7f) << (7 * i);
         if (!(p[0] & 0x80)) return v;
     }
@@ -199,7 +200,7 @@ static void decode_value(const struct wfield *f, int type, int ver, int flex, st
         if (flex) len = (int64_t)wrd_uvarint(r) - 1;
         else if (type == WT_STR) len = wrd_i16(r);
         else len = wrd_i32(r);
-        if (r->err) return;
+        if (r->err) break; /* err_what set below */
         const uint8_t *d = NULL;
         if (len < 0) {
             if (len != -1 || !nullable) {
@@ -229,7 +230,7 @@ static void decode_value(const struct wfield *f, int type, int ver, int flex, st
         int64_t n;
         if (flex) n = (int64_t)wrd_uvarint(r) - 1;
         else n = wrd_i32(r);
-        if (r->err) return;
+        if (r->err) break; /* err_what set below */
         struct warr *arr = p;
         if (n < 0) {
             if (n != -1 || !nullable) wrd_fail(r, f->name);
@@ -297,6 +298,7 @@ static int decode_struct(const struct wschema *s, int ver, int flex, struct wrd 
                 break;
             }
         }
+        if (r->err && !r->err_what) r->err_what = "tagged fields";
     }
     return r->err;
 }
@@ -383,7 +385,10 @@ static int is_default(const struct wfield *f, const void *p) {
         memcpy(&d, p, 8);
         return d == (double)f->def;
     }
-    case WT_ARRAY: return ((const struct warr *)p)->n == (f->def < 0 ? -1 : 0) || ((const struct warr *)p)->n == 0;
+    /* An array is at its default only when it is exactly that (null for
+     * def -1, empty for def 0): an explicit empty array in a field whose
+     * default is null (or the reverse) must still be written. */
+    case WT_ARRAY: return ((const struct warr *)p)->n == (f->def < 0 ? -1 : 0);
     case WT_STRUCT:
         for (int i = 0; i < f->sub->nfields; i++)
             if (!is_default(&f->sub->f[i], (const char *)p + f->sub->f[i].off)) return 0;
