@@ -203,7 +203,7 @@ static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, size_t
         batch_rec_iter_init(&it, p, total);
         int32_t n = 0;
         while ((rc = batch_rec_iter_next(&it, &r)) == 1) {
-            if (r.offset != h.base_offset + n) {
+            if (r.offset != (int64_t)((uint64_t)h.base_offset + (uint64_t)n)) {
                 WHY("record %d has offset delta %lld", n, (long long)(r.offset - h.base_offset));
                 return WERR_CORRUPT;
             }
