@@ -10,7 +10,7 @@
 
 CC      ?= cc
 CSTD     = -std=c11 -D_GNU_SOURCE
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-override-init
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-override-init -Wno-format-truncation
 INCS     = -Isrc
 CFLAGS_COMMON = $(CSTD) $(WARN) $(INCS) -fno-strict-aliasing -pthread -MMD -MP
 LIBS     = -lrdkafka -lz -lzstd -llz4 -lssl -lcrypto -lm -pthread

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "storage/logdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +23,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define CLEAN_MARKER ".weir_cleanshutdown"
 
 static int mkdir_p(const char *path) {
     char tmp[1100];
@@ -106,14 +105,16 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     }
     snprintf(b->meta_dir, sizeof b->meta_dir, "%s/.weir", cfg->log_dirs);
     if (load_meta(b, err, errlen)) goto fail;
-    char marker[1200];
-    snprintf(marker, sizeof marker, "%s/%s", cfg->log_dirs, CLEAN_MARKER);
-    b->clean_start = access(marker, F_OK) == 0;
+    int rc = logdir_open(cfg->log_dirs, &b->logdir);
+    if (rc) {
+        snprintf(err, errlen, rc == WERR_EXISTS ? "log dir %s is in use by another broker"
+                                                : "cannot open log dir %s", cfg->log_dirs);
+        goto fail;
+    }
+    b->clean_start = logdir_was_clean(b->logdir);
     struct stat st;
-    int fresh = stat(b->meta_dir, &st) != 0;
-    if (fresh) b->clean_start = 1; /* nothing to recover in a new dir */
+    if (stat(b->meta_dir, &st) != 0) b->clean_start = 1; /* a new dir has nothing to recover */
     if (topics_load(b, err, errlen)) goto fail;
-    unlink(marker); /* from now on a crash must be detected */
 
     b->epfd = epoll_create1(EPOLL_CLOEXEC);
     b->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -189,20 +190,10 @@ void broker_free(struct broker *b) {
     if (b->lfd >= 0) close(b->lfd);
     if (b->epfd >= 0) close(b->epfd);
     if (b->evfd >= 0) close(b->evfd);
-    if (had_topics && b->flusher) {
-        char marker[1200];
-        snprintf(marker, sizeof marker, "%s/%s", b->cfg.log_dirs, CLEAN_MARKER);
-        int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            fsync(fd);
-            close(fd);
-        }
-        int dfd = open(b->cfg.log_dirs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        log_info("broker stopped cleanly");
+    if (b->logdir) {
+        int clean = had_topics && b->flusher;
+        logdir_close(b->logdir, clean);
+        if (clean) log_info("broker stopped cleanly");
     }
     broker_cfg_free(&b->cfg);
     free(b);

@@ -117,6 +117,7 @@ struct broker {
     struct req *parked;      /* requests with a deadline */
     struct req *wake;        /* fetches to re-evaluate after new data */
     int64_t next_housekeep_ms, last_retention_ms;
+    struct logdir *logdir;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
 };

@@ -15,6 +15,7 @@
 #include "broker/topics.h"
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/log.h"
 #include "wire/api_fetch.h"
 #include "wire/errors.h"

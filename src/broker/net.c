@@ -20,6 +20,7 @@
 #include "common/log.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
