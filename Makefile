@@ -53,7 +53,7 @@ build/test/%.o: %.c
 FUZZ_SRC = $(sort $(wildcard src/common/*.c src/wire/*.c))
 build/fuzz-request: tests/fuzz/fuzz_request.c $(FUZZ_SRC)
 	@mkdir -p build
-	clang $(CSTD) $(INCS) -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+	clang $(CSTD) $(INCS) -Wno-initializer-overrides -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 deps:
 	@scripts/deps.sh
