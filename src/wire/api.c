@@ -8,10 +8,21 @@
  * api_unserved[]. api_all_known() shows the real ranges (codec tests). */
 #include "wire/api.h"
 
+#include "wire/api_alter_configs.h"
+#include "wire/api_create_partitions.h"
+#include "wire/api_create_topics.h"
+#include "wire/api_delete_records.h"
+#include "wire/api_delete_topics.h"
+#include "wire/api_describe_cluster.h"
+#include "wire/api_describe_configs.h"
 #include "wire/api_fetch.h"
+#include "wire/api_incremental_alter_configs.h"
 #include "wire/api_list_offsets.h"
 #include "wire/api_metadata.h"
+#include "wire/api_offset_for_leader_epoch.h"
 #include "wire/api_produce.h"
+#include "wire/api_sasl_authenticate.h"
+#include "wire/api_sasl_handshake.h"
 #include "wire/api_versions.h"
 
 #include <stdint.h>
@@ -23,7 +34,18 @@ static const struct api_info apis[] = {
     API(API_FETCH, "Fetch", 0, 17, 12, fetch),
     API(API_LIST_OFFSETS, "ListOffsets", 0, 9, 6, list_offsets),
     API(API_METADATA, "Metadata", 0, 12, 9, metadata),
+    API(API_SASL_HANDSHAKE, "SaslHandshake", 0, 1, NOFLEX, sasl_handshake),
     API(API_API_VERSIONS, "ApiVersions", 0, 4, 3, api_versions),
+    API(API_CREATE_TOPICS, "CreateTopics", 0, 7, 5, create_topics),
+    API(API_DELETE_TOPICS, "DeleteTopics", 0, 6, 4, delete_topics),
+    API(API_DELETE_RECORDS, "DeleteRecords", 0, 2, 2, delete_records),
+    API(API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 0, 4, 4, offset_for_leader_epoch),
+    API(API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 4, 4, describe_configs),
+    API(API_ALTER_CONFIGS, "AlterConfigs", 0, 2, 2, alter_configs),
+    API(API_SASL_AUTHENTICATE, "SaslAuthenticate", 0, 2, 2, sasl_authenticate),
+    API(API_CREATE_PARTITIONS, "CreatePartitions", 0, 3, 2, create_partitions),
+    API(API_INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1, 1, incremental_alter_configs),
+    API(API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 1, 0, describe_cluster),
 };
 #define NAPIS (sizeof apis / sizeof apis[0])
 
