@@ -31,13 +31,16 @@ UNIT_OBJ = $(UNIT_SRC:%.c=build/test/%.o)
 all: weir
 
 weir: $(REL_OBJ) build/rel/src/cli/main.o
-	$(CC) -o $@ $^ $(LIBS)
+	@echo "LD $@"
+	@$(CC) -o $@ $^ $(LIBS)
 
 build/weir-test: $(TEST_OBJ) build/test/src/cli/main.o
-	$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "LD $@"
+	@$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
 
 build/unit-tests: $(TEST_OBJ) $(UNIT_OBJ)
-	$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "LD $@"
+	@$(CC) $(TEST_LDFLAGS) -o $@ $^ $(LIBS)
 
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,7 +56,8 @@ build/test/%.o: %.c
 FUZZ_SRC = $(sort $(wildcard src/common/*.c src/wire/*.c))
 build/fuzz-request: tests/fuzz/fuzz_request.c $(FUZZ_SRC)
 	@mkdir -p build
-	clang $(CSTD) $(INCS) -Wno-initializer-overrides -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+	@echo "CLANG fuzz $@"
+	@clang $(CSTD) $(INCS) -Wno-initializer-overrides -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
 deps:
 	@scripts/deps.sh

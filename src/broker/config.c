@@ -62,6 +62,12 @@ static const char *ignored_keys[] = {
     "log.flush.scheduler.interval.ms", "min.insync.replicas", "unclean.leader.election.enable",
 };
 
+const char *broker_cfg_key(int i, enum cfg_type *type) {
+    if (i < 0 || i >= (int)(sizeof bkeys / sizeof bkeys[0])) return NULL;
+    if (type) *type = bkeys[i].type;
+    return bkeys[i].name;
+}
+
 static const struct bkey *bkey_find(const char *name) {
     for (size_t i = 0; i < sizeof bkeys / sizeof bkeys[0]; i++)
         if (!strcmp(bkeys[i].name, name)) return &bkeys[i];

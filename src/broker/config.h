@@ -64,6 +64,9 @@ const char *topic_cfg_value(const struct broker_cfg *cfg, const struct props *ov
 const char *broker_cfg_value(const struct broker_cfg *cfg, const char *key, char *buf, size_t buflen,
                              enum cfg_source *src);
 
+/* The i-th broker key weir knows (NULL past the end), for DescribeConfigs. */
+const char *broker_cfg_key(int i, enum cfg_type *type);
+
 /* Parses a listener like PLAINTEXT://127.0.0.1:9092 (host may be empty or
  * 0.0.0.0 for all addresses). Only the first listener of a list is used. */
 int listener_parse(const char *s, char *host, size_t hostlen, int *port);

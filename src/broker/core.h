@@ -19,6 +19,7 @@
 #include "wire/frame.h"
 
 #include <stdint.h>
+#include <string.h>
 
 struct req;
 struct conn;
@@ -121,6 +122,10 @@ struct broker {
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
 };
+
+static inline struct wstr wstr_c(const char *s) { return (struct wstr){s, s ? (int32_t)strlen(s) : 0}; }
+/* An arena copy of a wire string, NUL-terminated. */
+static inline char *wstr_dup(struct arena *a, struct wstr s) { return arena_strndup(a, s.p ? s.p : "", (size_t)s.n); }
 
 /* Handler results. */
 enum { H_DONE = 0, H_PARKED = 1, H_NO_RESPONSE = 2, H_CLOSE = 3 };

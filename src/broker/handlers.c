@@ -9,6 +9,15 @@ handler_fn handler_for(int api_key) {
     case API_PRODUCE: return h_produce;
     case API_FETCH: return h_fetch;
     case API_LIST_OFFSETS: return h_list_offsets;
+    case API_OFFSET_FOR_LEADER_EPOCH: return h_offset_for_leader_epoch;
+    case API_CREATE_TOPICS: return h_create_topics;
+    case API_DELETE_TOPICS: return h_delete_topics;
+    case API_CREATE_PARTITIONS: return h_create_partitions;
+    case API_DELETE_RECORDS: return h_delete_records;
+    case API_DESCRIBE_CONFIGS: return h_describe_configs;
+    case API_ALTER_CONFIGS: return h_alter_configs;
+    case API_INCREMENTAL_ALTER_CONFIGS: return h_incremental_alter_configs;
+    case API_DESCRIBE_CLUSTER: return h_describe_cluster;
     }
     return 0;
 }
