@@ -258,10 +258,11 @@ int topics_load(struct broker *b, char *err, size_t errlen) {
         for (int i = 0; i < 16; i++) t->id[i] = (uint8_t)(hexval(id[2 * i]) << 4 | hexval(id[2 * i + 1]));
         for (size_t i = 0; i < p.n; i++)
             if (!strncmp(p.v[i].key, "config.", 7)) props_set(&t->overrides, p.v[i].key + 7, p.v[i].value, 0);
+        int32_t nparts = atoi(np); /* np points into p: read it before p is freed */
         props_free(&p);
         topic_resolve(b, t);
         hmap_put(&b->topics, t->name, len, t);
-        rc = topic_open_parts(b, t, 0, atoi(np), err, errlen);
+        rc = topic_open_parts(b, t, 0, nparts, err, errlen);
     }
     closedir(d);
     if (rc) return rc;
