@@ -78,7 +78,7 @@ static void setn(rd_kafka_conf_t *c, const char *k, long long v) {
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    if (level <= 4) fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
+    if (level <= 4 || getenv("LOADGEN_DEBUG")) fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
 }
 
 /* Settings shared by every producer mode and every broker. */
@@ -101,6 +101,7 @@ static rd_kafka_conf_t *producer_conf(const struct opts *o) {
 
 static rd_kafka_t *new_client(rd_kafka_type_t type, rd_kafka_conf_t *c) {
     char err[512];
+    if (getenv("LOADGEN_DEBUG")) set(c, "debug", getenv("LOADGEN_DEBUG")); /* e.g. fetch,protocol */
     rd_kafka_t *rk = rd_kafka_new(type, c, err, sizeof err);
     if (!rk) die("rd_kafka_new: %s", err);
     return rk;
@@ -180,6 +181,34 @@ static int mode_produce(const struct opts *o) {
 
 /* ---- consume ---- */
 
+struct cstate {
+    long long got, bytes;
+    int parts, eofs, *at_eof;
+    int64_t tfirst;
+};
+
+static void on_message(rd_kafka_message_t *m, void *opaque) {
+    struct cstate *cs = opaque;
+    int p = m->partition;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (p >= 0 && p < cs->parts && !cs->at_eof[p]) {
+            cs->at_eof[p] = 1;
+            cs->eofs++;
+        }
+    } else if (m->err) {
+        fprintf(stderr, "loadgen: consume error: %s\n", rd_kafka_message_errstr(m));
+    } else {
+        if (!cs->got) cs->tfirst = now_ns();
+        cs->got++;
+        cs->bytes += (long long)m->len;
+        if (p >= 0 && p < cs->parts && cs->at_eof[p]) {
+            cs->at_eof[p] = 0;
+            cs->eofs--;
+        }
+    }
+    /* the callback API destroys the message itself */
+}
+
 static int mode_consume(const struct opts *o) {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     set(c, "bootstrap.servers", o->brokers);
@@ -188,7 +217,7 @@ static int mode_consume(const struct opts *o) {
     set(c, "queued.max.messages.kbytes", "1048576");
     set(c, "fetch.max.bytes", "52428800");
     set(c, "max.partition.fetch.bytes", "10485760");
-    set(c, "fetch.wait.max.ms", "100");
+    set(c, "fetch.wait.max.ms", getenv("FWAIT") ? getenv("FWAIT") : "100");
     set(c, "socket.nagle.disable", "true");
     set(c, "check.crcs", "false");
     rd_kafka_conf_set_log_cb(c, on_log);
@@ -200,46 +229,26 @@ static int mode_consume(const struct opts *o) {
     int parts = topic_partitions(rk, rkt);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
 
-    int64_t t0 = now_ns(), tfirst = 0;
+    int64_t t0 = now_ns();
     for (int p = 0; p < parts; p++)
         if (rd_kafka_consume_start_queue(rkt, p, RD_KAFKA_OFFSET_BEGINNING, q))
             die("consume_start: %s", rd_kafka_err2str(rd_kafka_last_error()));
-    long long got = 0, bytes = 0;
-    int eofs = 0;
-    int *at_eof = calloc((size_t)parts, sizeof(int));
-    rd_kafka_message_t *ms[4096];
+    struct cstate cs = {.parts = parts, .at_eof = calloc((size_t)parts, sizeof(int))};
     int64_t idle_since = now_ns();
-    while (o->n > 0 ? got < o->n : eofs < parts) {
-        ssize_t k = rd_kafka_consume_batch_queue(q, 100, ms, 4096);
+    while (o->n > 0 ? cs.got < o->n : cs.eofs < parts) {
+        /* serves what is queued, waiting up to 100 ms only for the first */
+        int k = rd_kafka_consume_callback_queue(q, 100, on_message, &cs);
         if (k <= 0) {
             if (now_ns() - idle_since > 30LL * 1000000000) {
-                fprintf(stderr, "loadgen: consume stalled at %lld messages\n", got);
+                fprintf(stderr, "loadgen: consume stalled at %lld messages\n", cs.got);
                 break;
             }
             continue;
         }
         idle_since = now_ns();
-        for (ssize_t i = 0; i < k; i++) {
-            rd_kafka_message_t *m = ms[i];
-            if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                if (m->partition >= 0 && m->partition < parts && !at_eof[m->partition]) {
-                    at_eof[m->partition] = 1;
-                    eofs++;
-                }
-            } else if (m->err) {
-                fprintf(stderr, "loadgen: consume error: %s\n", rd_kafka_message_errstr(m));
-            } else {
-                if (!got) tfirst = now_ns();
-                got++;
-                bytes += (long long)m->len;
-                if (m->partition >= 0 && m->partition < parts && at_eof[m->partition]) {
-                    at_eof[m->partition] = 0;
-                    eofs--;
-                }
-            }
-            rd_kafka_message_destroy(m);
-        }
     }
+    long long got = cs.got, bytes = cs.bytes;
+    int64_t tfirst = cs.tfirst;
     int64_t t1 = now_ns();
     double secs = (double)(t1 - t0) / 1e9;
     double secs_first = tfirst ? (double)(t1 - tfirst) / 1e9 : 0;
@@ -251,7 +260,7 @@ static int mode_consume(const struct opts *o) {
     rd_kafka_queue_destroy(q);
     rd_kafka_topic_destroy(rkt);
     rd_kafka_destroy(rk);
-    free(at_eof);
+    free(cs.at_eof);
     return got >= o->n ? 0 : 2;
 }
 
@@ -402,6 +411,8 @@ static int mode_startup(const struct opts *o, char **argv) {
     int64_t t0 = now_ns();
     pid_t pid = fork();
     if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0 && !getenv("LOADGEN_DEBUG")) dup2(devnull, 2); /* the broker's log is not a result */
         execv(argv[0], argv);
         _exit(127);
     }

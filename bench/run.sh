@@ -6,10 +6,13 @@
 #   bench/run.sh                      full run (5M messages, 10 s latency runs)
 #   BENCH_QUICK=1 bench/run.sh        short run (500K messages, 3 s latency runs)
 #   BENCH_N=2000000 bench/run.sh      message count for the produce/consume runs
-#   BENCH_REPS=3                      repetitions of each throughput run (median)
+#   BENCH_REPS=5                      repetitions of each throughput run (median;
+#                                     mock and weir alternate, so drift hits both)
 #   BENCH_PARTITIONS=4                partitions of the benchmark topic (the mock
 #                                     auto-creates 4; keep it equal for fairness)
 #   BENCH_DIR=/path                   where the data dirs go (default: a temp dir)
+#   BENCH_DROP_CACHES=0               do not drop the page cache before the consume
+#                                     run (it is machine-wide; needs root)
 #
 # Every broker runs on a free port with a fresh data dir. Peers: librdkafka's
 # mock cluster (../shared/peers/mock_broker.c, built as build/mock_broker),
@@ -23,7 +26,7 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
     N=${BENCH_N:-500000}; REPS=${BENCH_REPS:-1}; LAT_SECS=${BENCH_LAT_SECS:-3}; STARTS=${BENCH_STARTS:-5}
 else
-    N=${BENCH_N:-5000000}; REPS=${BENCH_REPS:-3}; LAT_SECS=${BENCH_LAT_SECS:-10}; STARTS=${BENCH_STARTS:-9}
+    N=${BENCH_N:-5000000}; REPS=${BENCH_REPS:-5}; LAT_SECS=${BENCH_LAT_SECS:-10}; STARTS=${BENCH_STARTS:-9}
 fi
 PARTS=${BENCH_PARTITIONS:-4}
 SIZE=100
@@ -144,7 +147,7 @@ done
 # ---- (c) consume N from weir's disk (the data of the last (a) run) ----
 sync
 CACHE="warm"
-if echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then CACHE="cold"; fi
+if [ "${BENCH_DROP_CACHES:-1}" = 1 ] && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then CACHE="cold"; fi
 resident=$( (fincore -b -n -o RES "$KEEP_DIR"/bench-*/*.log 2>/dev/null || echo "?") | awk '$1 == "?" {print "?"; exit} {s+=$1} END{if (NR) print s+0}')
 total=$(cat "$KEEP_DIR"/bench-*/*.log | wc -c)
 log "consume: page cache $CACHE ($resident of $total segment bytes resident before the read)"
@@ -152,8 +155,11 @@ log "consume: page cache $CACHE ($resident of $total segment bytes resident befo
 start_weir "$KEEP_DIR"
 run "c.weir.$CACHE" $LG consume -b "$WADDR" -t bench -n "$N"
 C_COLD=$(kv "$RES" msgs_per_s); C_COLD_MB=$(kv "$RES" mb_per_s)
+C_COLD_FIRST=$(awk -v n="$(kv "$RES" msgs)" -v s="$(kv "$RES" from_first_secs)" 'BEGIN{ if (s > 0) printf "%.0f", n/s }')
+C_COLD_T0=$(kv "$RES" first_msg_ms)
 run "c.weir.warm" $LG consume -b "$WADDR" -t bench -n "$N"
 C_WARM=$(kv "$RES" msgs_per_s); C_WARM_MB=$(kv "$RES" mb_per_s)
+C_WARM_FIRST=$(awk -v n="$(kv "$RES" msgs)" -v s="$(kv "$RES" from_first_secs)" 'BEGIN{ if (s > 0) printf "%.0f", n/s }')
 stop_pid "$WPID"
 # the mock keeps only the last ~5 MiB per partition: consume what it has (reference only)
 run "c.mock" $LG consume -b "$MOCK_KEEP_ADDR" -t bench -n 0
@@ -214,7 +220,7 @@ verdict() { # verdict VALUE OP LIMIT
     awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN{ if (v == "" || v == "n/a") {print "?"; exit}
         ok = (op == ">=") ? (v+0 >= l+0) : (v+0 <= l+0); print ok ? "met" : "NOT met" }'
 }
-fmt() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 >= 10000) printf "%\047d", v; else print v }'; }
+fmt() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else print v }'; }
 
 A_R=$(ratio "$A_WEIR" "$A_MOCK"); B_R=$(ratio "$B_WEIR" "$A_WEIR"); C_R=$(ratio "$C_COLD" 2000000)
 L_P99=$(kv "$L_RES" p99_ms); E_MB=$(awk -v k="$RSS100" 'BEGIN{printf "%.1f", k/1024}')
@@ -226,6 +232,7 @@ L_P99=$(kv "$L_RES" p99_ms); E_MB=$(awk -v k="$RSS100" 'BEGIN{printf "%.1f", k/1
     printf '%-44s %-22s %-30s %-8s %-16s %s\n' "(a) produce acks=1, msgs/s" "$(fmt "$A_WEIR") ($A_WEIR_MB MB/s)" "mock $(fmt "$A_MOCK") ($A_MOCK_MB MB/s)" "$A_R" ">= 0.9 x mock" "$(verdict "$A_R" '>=' 0.9)"
     printf '%-44s %-22s %-30s %-8s %-16s %s\n' "(b) produce acks=all (fdatasync), msgs/s" "$(fmt "$B_WEIR") ($B_WEIR_MB MB/s)" "weir acks=1 $(fmt "$A_WEIR")" "$B_R" ">= 0.5 x acks=1" "$(verdict "$B_R" '>=' 0.5)"
     printf '%-44s %-22s %-30s %-8s %-16s %s\n' "(c) consume $N from disk ($CACHE), msgs/s" "$(fmt "$C_COLD") ($C_COLD_MB MB/s)" "target 2,000,000" "$C_R" ">= 2M msgs/s" "$(verdict "$C_COLD" '>=' 2000000)"
+    printf '%-44s %-22s\n' "    same, clock from the first message" "$(fmt "$C_COLD_FIRST") (first after $C_COLD_T0 ms)"
     printf '%-44s %-22s %-30s %-8s %-16s %s\n' "    consume again (warm page cache)" "$(fmt "$C_WARM") ($C_WARM_MB MB/s)" "mock $(fmt "$C_MOCK") (${C_MOCK_N} kept)" "$(ratio "$C_WARM" "$C_MOCK")" "reference only" "-"
     for row in "weir:$L_RES:$PARTS partitions" "weir:$L1_RES:1 partition" "weir acks=1:$LA1_RES:$PARTS partitions" "mock:$LM_RES:$PARTS partitions"; do
         who=${row%%:*}; rest=${row#*:}; res=${rest%:*}; what=${rest##*:}
@@ -248,5 +255,8 @@ L_P99=$(kv "$L_RES" p99_ms); E_MB=$(awk -v k="$RSS100" 'BEGIN{printf "%.1f", k/1
 cp "$TABLE" bench/out/latest.txt
 if grep -q . "$WORK/loadgen.err" 2>/dev/null; then
     log "loadgen stderr (last lines):"; tail -5 "$WORK/loadgen.err" >&2
+fi
+if grep -q 'WARN\|ERROR' "$WORK/weir.log" 2>/dev/null; then
+    log "weir warnings/errors:"; grep 'WARN\|ERROR' "$WORK/weir.log" | tail -5 >&2
 fi
 log "saved $TABLE and $RAW"
