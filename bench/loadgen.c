@@ -76,9 +76,12 @@ static void setn(rd_kafka_conf_t *c, const char *k, long long v) {
     set(c, k, s);
 }
 
+static int64_t t_start;
+
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    if (level <= 4 || getenv("LOADGEN_DEBUG")) fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
+    if (level <= 4 || getenv("LOADGEN_DEBUG"))
+        fprintf(stderr, "%9.3f ms librdkafka %s: %s\n", (double)(now_ns() - t_start) / 1e6, fac, buf);
 }
 
 /* Settings shared by every producer mode and every broker. */
@@ -216,7 +219,7 @@ static int mode_consume(const struct opts *o) {
     set(c, "queued.min.messages", "1000000");
     set(c, "queued.max.messages.kbytes", "1048576");
     set(c, "fetch.max.bytes", "52428800");
-    set(c, "max.partition.fetch.bytes", "10485760");
+    set(c, "max.partition.fetch.bytes", getenv("PFETCH") ? getenv("PFETCH") : "1048576");
     set(c, "fetch.wait.max.ms", getenv("FWAIT") ? getenv("FWAIT") : "100");
     set(c, "socket.nagle.disable", "true");
     set(c, "check.crcs", "false");
@@ -478,6 +481,7 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) usage();
+    t_start = now_ns();
     const char *mode = argv[1];
     struct opts o = {.brokers = "127.0.0.1:9092", .topic = "bench", .n = 1000000, .size = 100, .acks = 1,
                      .linger_ms = 5, .batch_bytes = 1000000, .partitions = 1, .rate = 20000, .secs = 10};
