@@ -429,6 +429,7 @@ int plog_append(struct plog *l, uint8_t *data, size_t len, int64_t now_ms, int64
     while ((rc = batch_iter_next(&it, &b, &n, &h)) == 1) {
         if (h.last_offset_delta < 0) return WERR_INVALID;
         noffsets += (int64_t)h.last_offset_delta + 1;
+        if (noffsets > INT32_MAX) return WERR_INVALID; /* relative offsets must fit the index */
         records += h.record_count > 0 ? h.record_count : 0;
         int64_t ts = log_append_time_ms >= 0 ? log_append_time_ms : h.max_timestamp;
         if (ts > max_ts_in) max_ts_in = ts;
@@ -512,6 +513,14 @@ int plog_read(struct plog *l, int64_t offset, int32_t max_bytes, int min_one, st
                 break;
             }
             total += (int64_t)batch_total_size(&h);
+            if (pos == first_pos) {
+                /* skip whole batches known to fit: index entries mark batch starts */
+                int64_t jump = seg_index_pos_at_or_before(s, first_pos + max_bytes);
+                if (jump > r.pos) {
+                    total = jump - first_pos;
+                    r.pos = jump;
+                }
+            }
         }
         seg_reader_free(&r);
         if (rc < 0) {
@@ -653,6 +662,7 @@ int64_t plog_housekeep(struct plog *l, int64_t now_ms) {
     int k = 0;
     while (k + 1 < l->nsegs && l->segs[k + 1]->base <= l->start) k++;
     if ((d = delete_oldest(l, k, now_ms)) < 0) return d;
+    persist_rp(l, 0); /* catch up a recovery point the rate limit held back */
     return deleted + d;
 }
 

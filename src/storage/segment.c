@@ -485,6 +485,16 @@ int64_t seg_lookup_pos(const struct seg *s, int64_t offset) {
     return lo ? s->oidx[lo - 1].pos : 0;
 }
 
+int64_t seg_index_pos_at_or_before(const struct seg *s, int64_t pos) {
+    uint32_t lo = 0, hi = s->n_oidx;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((int64_t)s->oidx[mid].pos <= pos) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo ? s->oidx[lo - 1].pos : 0;
+}
+
 int64_t seg_lookup_time_pos(const struct seg *s, int64_t ts) {
     uint32_t lo = 0, hi = s->n_tidx; /* the last entry with ts_e < ts */
     while (lo < hi) {
