@@ -57,6 +57,7 @@ struct plog {
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms;     /* now_ms of the oldest unflushed append, -1 if none */
     int64_t size_total;
+    int io_failed;                  /* an fdatasync failed: the page cache state is unknown, refuse appends */
 };
 
 void plog_cfg_default(struct plog_cfg *c) {
@@ -112,6 +113,7 @@ static int drop_seg(struct plog *l, int i) {
 
 static void persist_rp(struct plog *l, int force) {
     if (l->rp == l->rp_persisted) return;
+    if (l->rp_persisted < 0 && l->rp <= l->segs[0]->base) return; /* nothing to trust yet: same as no file */
     int64_t now = clock_mono_ms();
     if (!force && l->rp_persisted >= 0 && now - l->rp_persist_mono < RP_PERSIST_INTERVAL_MS) return;
     if (fsu_write_int64(l->dir, RP_FILE, l->rp) == 0) {
@@ -368,7 +370,9 @@ int plog_flush(struct plog *l) {
         struct seg *s = l->segs[i];
         if (s->end <= l->rp || s->size == 0) continue;
         if (fdatasync(s->fd)) {
-            log_error("storage: %s: fdatasync segment %lld: %s", l->dir, (long long)s->base, strerror(errno));
+            log_error("storage: %s: fdatasync segment %lld: %s; the log refuses appends until reopened", l->dir,
+                      (long long)s->base, strerror(errno));
+            l->io_failed = 1;
             return WERR_IO;
         }
     }
@@ -419,6 +423,7 @@ int plog_delete(struct plog *l) {
 int plog_append(struct plog *l, uint8_t *data, size_t len, int64_t now_ms, int64_t log_append_time_ms,
                 struct plog_append *res) {
     if (len == 0 || len > INT32_MAX) return WERR_INVALID;
+    if (l->io_failed) return WERR_IO;
     struct batch_iter it;
     const uint8_t *b;
     size_t n;
