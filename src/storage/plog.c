@@ -293,7 +293,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
         if ((rc = load_segment(l, i, clean, rp, idx_ok[i], rec, &sc)) != 0) break;
         struct seg *s = l->segs[i];
         int last = i == l->nsegs - 1;
-        if (sc && s->size == 0 && !last) {
+        if (sc == 1 && s->size == 0 && !last) { /* empty on disk (not cut to empty): just remove it */
             drop_seg(l, i);
             memmove(idx_ok + i, idx_ok + i + 1, (size_t)(l->nsegs - i) * sizeof *idx_ok);
             continue;
