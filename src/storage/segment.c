@@ -425,6 +425,9 @@ int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t 
         *truncated += s->size - pos;
         s->size = pos;
     }
+    /* end with the segment's max, as a deactivated segment does: a trusted
+     * load of an inactive segment reads its largest timestamp from here */
+    tidx_maybe_add(s);
     return write_index_files(s, dir);
 }
 
