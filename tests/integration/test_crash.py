@@ -139,7 +139,7 @@ def t_crash():
             acked = s.snapshot()  # everything acked so far, including before the kill
             hi = verify(acked, "after kill %d" % (k + 1))
             total = len(acked)
-            print("    kill %d: %d acked so far, log end %d, %d failed sends" % (k + 1, total, hi, len(s.failed)),
+            print("    kill %d: %d acked so far, log end %d, sends not acked: %d" % (k + 1, total, hi, len(s.failed)),
                   flush=True)
         # a last batch after the final restart, then a clean stop/start
         before = len(s.snapshot())
