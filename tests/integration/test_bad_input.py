@@ -265,6 +265,39 @@ def t_garbage_body():
     broker.api_versions()
 
 
+def t_framing():
+    # 50 pipelined requests in one write: 50 responses, in order
+    with raw() as s:
+        s.sendall(b"".join(request(18, 0, 1000 + i, b"") for i in range(50)))
+        corrs = [read_response(s)[0] for _ in range(50)]
+        assert corrs == list(range(1000, 1050)), corrs[:5]
+    # one request trickled a byte at a time
+    with raw() as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for b in request(3, 1, 77, struct.pack(">i", 0)):
+            s.sendall(bytes([b]))
+        assert read_response(s)[0] == 77
+    # a client id longer than the frame
+    with raw() as s:
+        hdr = struct.pack(">hhih", 18, 0, 5, 30000) + b"abc"
+        s.sendall(struct.pack(">i", len(hdr)) + hdr)
+        assert closed_by_broker(s), "client id past the frame: not closed"
+    # ApiVersions v3 (flexible header v2) with a garbled tagged-field count: answered
+    # with an error or closed, never a crash
+    with raw() as s:
+        hdr = struct.pack(">hhih", 18, 3, 6, 4) + b"test" + b"\xff\xff\xff\xff\x7f"
+        s.sendall(struct.pack(">i", len(hdr) + 3) + hdr + b"\x01\x01\x00")
+        s.settimeout(10)
+        try:
+            n = s.recv(4)
+            if n:
+                read_rest = s.recv(65536)
+                del read_rest
+        except OSError:
+            pass
+    broker.api_versions()
+
+
 def t_produce_raw_valid():
     # sanity check of this test's own encoder: a valid batch is accepted
     err, base = produce_error(3, "raw", record_batch([b"a", b"bb", b"ccc"]))
@@ -392,6 +425,7 @@ S.run("unknown ApiKeys close, log names client/ApiKey/version", t_unknown_api_ke
 S.run("ApiVersions v99 -> error 35 with v0 body", t_api_versions_v99)
 S.run("unsupported versions close, log names client/ApiKey/version", t_unsupported_versions)
 S.run("valid header, garbage body", t_garbage_body)
+S.run("pipelining, trickled bytes, client id past the frame, bad tagged fields", t_framing)
 S.run("raw Produce with a valid batch (encoder check)", t_produce_raw_valid)
 S.run("Produce with magic-1 message set -> 43", t_produce_magic1)
 S.run("Produce with bad CRC -> 2, nothing stored", t_produce_bad_crc)
