@@ -257,7 +257,7 @@ static int list_dir(const struct ckpt *c, const char *what, struct arena *a, int
     }
     closedir(d);
     if (ids) {
-        qsort(v, (size_t)cnt, sizeof *v, cmp_i64);
+        if (cnt) qsort(v, (size_t)cnt, sizeof *v, cmp_i64);
         *ids = arena_alloc(a, (size_t)(cnt ? cnt : 1) * sizeof **ids);
         if (cnt) memcpy(*ids, v, (size_t)cnt * sizeof *v);
         *n = cnt;
