@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/types/civil.h"
+#include "engine/formats/datetime.h"
 
 void vfmt_double(struct buf *b, double d, int is_float) {
     if (isnan(d)) { buf_printf(b, "NaN"); return; }
@@ -52,26 +52,15 @@ void vfmt_double(struct buf *b, double d, int is_float) {
 }
 
 void vfmt_date(struct buf *b, int32_t days) {
-    int64_t y;
-    int m, d;
-    civil_ymd_from_days(days, &y, &m, &d);
-    buf_printf(b, "%04lld-%02d-%02d", (long long)y, m, d);
+    char tmp[DT_TS_STR_MAX];
+    int n = dt_cast_date_to_str(days, tmp);
+    if (n > 0) buf_append(b, tmp, (size_t)n);
 }
 
 void vfmt_timestamp(struct buf *b, int64_t micros) {
-    int64_t days = civil_floordiv(micros, CIVIL_US_PER_DAY);
-    int64_t rem = micros - days * CIVIL_US_PER_DAY;
-    vfmt_date(b, (int32_t)days);
-    int64_t secs = rem / CIVIL_US_PER_SEC, frac = rem % CIVIL_US_PER_SEC;
-    buf_printf(b, " %02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-    if (frac) {
-        char f[8];
-        snprintf(f, sizeof f, "%06lld", (long long)frac);
-        int n = 6;
-        while (n > 0 && f[n - 1] == '0') n--;
-        buf_putc(b, '.');
-        buf_append(b, f, (size_t)n);
-    }
+    char tmp[DT_TS_STR_MAX];
+    int n = dt_cast_ts_to_str(micros, tmp);
+    if (n > 0) buf_append(b, tmp, (size_t)n);
 }
 
 void vfmt_decimal(struct buf *b, __int128 v, int scale) {
