@@ -50,10 +50,7 @@ void vec_set_str(struct vec *v, uint32_t i, const char *s, uint32_t n) {
     v->valid[i] = 1;
 }
 
-/* Grows a vector in place to at least `need` rows, keeping contents. Only
- * used for the children of ARRAY/MAP vectors, whose row count is not tied to
- * the batch. */
-static void vec_grow(struct vec *v, uint32_t need) {
+void vec_reserve(struct vec *v, uint32_t need) {
     if (need <= v->cap) return;
     uint32_t ncap = v->cap ? v->cap : 16;
     while (ncap < need) ncap *= 2;
@@ -67,13 +64,13 @@ static void vec_grow(struct vec *v, uint32_t need) {
         v->data = data;
     }
     if (v->type->kind == TY_STRUCT)
-        for (uint32_t f = 0; f < v->nchild; f++) vec_grow(v->child[f], ncap);
+        for (uint32_t f = 0; f < v->nchild; f++) vec_reserve(v->child[f], ncap);
     v->cap = ncap;
 }
 
 uint32_t vec_list_reserve(struct vec *v, uint32_t extra) {
     uint32_t need = v->child_len + extra;
-    for (uint32_t c = 0; c < v->nchild; c++) vec_grow(v->child[c], need);
+    for (uint32_t c = 0; c < v->nchild; c++) vec_reserve(v->child[c], need);
     return v->child_len;
 }
 

@@ -66,6 +66,10 @@ static inline __int128 *vec_dec(const struct vec *v) { return (__int128 *)v->dat
 static inline struct vstr *vec_str(const struct vec *v) { return (struct vstr *)v->data; }
 static inline struct vlist *vec_list(const struct vec *v) { return (struct vlist *)v->data; }
 
+/* Grows v in place to hold at least `rows` rows, keeping its contents (the
+ * old arrays stay in the heap until it is reset). For vectors that
+ * accumulate rows: nested children, operator state stores. */
+void vec_reserve(struct vec *v, uint32_t rows);
 /* Sets row i to a copy of s[0..n) in the vector's heap and marks it valid. */
 void vec_set_str(struct vec *v, uint32_t i, const char *s, uint32_t n);
 /* Reserves room for `extra` more elements in an ARRAY/MAP vector's children
