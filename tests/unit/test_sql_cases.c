@@ -132,7 +132,7 @@ static int run_case(const char *file, struct tcase *c) {
         }
         bool moved = false;
         query_end(&q, &moved);
-        if (q.pipe.streaming && moved && q.pipe.stateful) {
+        if (moved) {
             query_begin(&q, 1700000000000000LL);
             query_end(&q, &moved);
         }

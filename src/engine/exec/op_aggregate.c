@@ -173,6 +173,19 @@ static int agg_finish(struct op *o, struct run_ctx *rc) {
     struct op_aggregate *a = (struct op_aggregate *)o;
     uint32_t n = a->groups.n;
     int rc2 = 0;
+    if (!rc->streaming && a->nkeys == 0 && n == 0) {
+        /* a global aggregate over no rows still gives one row (count 0, sum NULL) */
+        struct vec *none[1] = {NULL};
+        uint64_t h;
+        uint32_t id;
+        uint32_t zero = 0;
+        rs_hash(none, 0, &zero, 1, &h);
+        rs_find_or_add(&a->groups, none, &zero, 1, &h, &id, NULL);
+        ensure_states(a, 1);
+        for (uint32_t j = 0; j < a->naggs; j++) agg_init(&a->aggs[j].fn, a->states + a->offs[j]);
+        a->updated[0] = rc->batch_id;
+        n = 1;
+    }
     if (!rc->streaming || rc->mode == OUT_COMPLETE) {
         rc2 = emit_groups(a, rc, NULL);
         o->stats.num_rows_updated = 0;

@@ -43,7 +43,7 @@ int query_push(struct query *q, uint32_t src, const struct batch *b) {
     return rc;
 }
 
-int query_end(struct query *q, bool *wm_moved) {
+int query_end(struct query *q, bool *want_nodata) {
     int rc = 0;
     for (uint32_t i = 0; i < q->pipe.nsrcs && !rc; i++)
         if (q->pipe.srcs[i].entry) rc = op_finish(q->pipe.srcs[i].entry, &q->rc);
@@ -57,7 +57,8 @@ int query_end(struct query *q, bool *wm_moved) {
     }
     int64_t old = q->watermark_us;
     if (global != WM_NONE && (q->watermark_us == WM_NONE || global > q->watermark_us)) q->watermark_us = global;
-    if (wm_moved) *wm_moved = q->watermark_us != old;
+    if (want_nodata)
+        *want_nodata = q->watermark_us != old && q->pipe.streaming && q->pipe.stateful && q->rc.mode != OUT_COMPLETE;
     q->next_batch_id++;
     return rc;
 }

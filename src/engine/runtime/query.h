@@ -35,7 +35,9 @@ void query_close(struct query *q);
 void query_begin(struct query *q, int64_t now_us);
 /* Pushes one batch of source `src` (index into q->pipe.srcs). */
 int query_push(struct query *q, uint32_t src, const struct batch *b);
-/* Ends the micro-batch. *wm_moved: the watermark for the next batch changed. */
-int query_end(struct query *q, bool *wm_moved);
+/* Ends the micro-batch. *want_nodata: the watermark for the next batch
+ * moved and a stateful operator may emit or evict because of it (append and
+ * update mode; Spark runs no extra batch in complete mode). */
+int query_end(struct query *q, bool *want_nodata);
 
 #endif
