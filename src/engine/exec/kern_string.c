@@ -283,6 +283,49 @@ int fh_concat_ws(struct fbind *fb) {
     return fb_call(fb, ty_string(), k_concat_ws);
 }
 
+/* Simple Unicode case mapping for the common alphabets: ASCII, Latin-1,
+ * Latin Extended-A (paired code points), Greek and Cyrillic. Other code
+ * points are left as they are. */
+static uint32_t map_case(uint32_t c, int up) {
+    if (c < 0x80) return (uint32_t)(up ? toupper((int)c) : tolower((int)c));
+    if (up) {
+        if ((c >= 0xE0 && c <= 0xFE && c != 0xF7)) return c - 0x20;
+        if (c >= 0x100 && c <= 0x17F && (c & 1) && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F) return c - 1;
+        if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) return c - 0x20;
+        if (c >= 0x430 && c <= 0x44F) return c - 0x20;
+        if (c >= 0x450 && c <= 0x45F) return c - 0x50;
+    } else {
+        if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 0x20;
+        if (c >= 0x100 && c <= 0x17F && !(c & 1) && c != 0x130 && c != 0x138) return c + 1;
+        if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 0x20;
+        if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+        if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+    }
+    return c;
+}
+
+/* Decodes one UTF-8 sequence at p[0..n); returns its length (1 for bad bytes). */
+static uint32_t utf8_dec(const unsigned char *p, uint32_t n, uint32_t *cp) {
+    if (p[0] < 0xC0 || n < 2) { *cp = p[0]; return 1; }
+    if (p[0] < 0xE0) { *cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F); return 2; }
+    if (p[0] < 0xF0 || n < 4) {
+        if (n < 3) { *cp = p[0]; return 1; }
+        *cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        return 3;
+    }
+    *cp = 0xFFFFFFFF; /* 4-byte: copied as is */
+    return 4;
+}
+
+static uint32_t utf8_enc(uint32_t c, char *o) {
+    if (c < 0x80) { o[0] = (char)c; return 1; }
+    if (c < 0x800) { o[0] = (char)(0xC0 | (c >> 6)); o[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    o[0] = (char)(0xE0 | (c >> 12));
+    o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+}
+
 static void k_case(KSIG) {
     int up = e->op;
     for (uint32_t k = 0; k < n; k++) {
@@ -290,11 +333,29 @@ static void k_case(KSIG) {
         if (!a[0]->valid[i]) continue;
         struct vstr s = vec_str(a[0])[i];
         char *p = arena_alloc(cx->arena, s.len ? s.len : 1);
-        for (uint32_t c = 0; c < s.len; c++) {
+        uint32_t o = 0;
+        for (uint32_t c = 0; c < s.len;) {
             unsigned char ch = (unsigned char)s.p[c];
-            p[c] = (char)(ch < 0x80 ? (up ? toupper(ch) : tolower(ch)) : ch);
+            if (ch < 0x80) {
+                p[o++] = (char)(up ? toupper(ch) : tolower(ch));
+                c++;
+                continue;
+            }
+            uint32_t cp, l = utf8_dec((const unsigned char *)s.p + c, s.len - c, &cp);
+            uint32_t m = cp == 0xFFFFFFFF || l == 1 ? cp : map_case(cp, up);
+            /* the mapped code point always encodes in the same number of bytes here */
+            if (m == cp || m == 0xFFFFFFFF || l == 1) {
+                memcpy(p + o, s.p + c, l);
+                o += l;
+            } else {
+                char enc[4];
+                uint32_t el = utf8_enc(m, enc);
+                if (el == l) { memcpy(p + o, enc, el); o += el; }
+                else { memcpy(p + o, s.p + c, l); o += l; }
+            }
+            c += l;
         }
-        set_str_nocopy(out, i, p, s.len);
+        set_str_nocopy(out, i, p, o);
     }
 }
 

@@ -94,6 +94,20 @@ static const char *const reserved[] = {
     "LATERAL", "CLUSTER", "DISTRIBUTE", "SORT", "ESCAPE",
 };
 
+/* Reserved words that may still be column names in an expression (Spark's
+ * non-reserved keywords in its default mode): DESC is a turnstile column. */
+static const char *const usable_as_column[] = {
+    "DESC", "ASC", "SET", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "SEMI", "ANTI", "OUTER", "NATURAL", "WATERMARK",
+    "DEDUPLICATE", "INSERT", "CREATE", "USING", "ESCAPE", "LATERAL", "CLUSTER", "DISTRIBUTE", "SORT", "EXCEPT",
+    "INTERSECT", "RLIKE", "REGEXP", "ILIKE",
+};
+
+static int is_column_word(const struct lex_tok *t) {
+    for (size_t i = 0; i < sizeof usable_as_column / sizeof usable_as_column[0]; i++)
+        if (!strcasecmp(t->text, usable_as_column[i])) return 1;
+    return 0;
+}
+
 static int is_reserved(const struct lex_tok *t) {
     if (t->kind != LEX_IDENT) return 0;
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
@@ -148,6 +162,16 @@ static const char *ident(P *p, const char *what) {
         return t->text;
     }
     return unexpected(p, what);
+}
+
+/* after AS any word is a name, reserved or not (`window.end AS END`) */
+static const char *alias_word(P *p) {
+    const struct lex_tok *t = cur(p);
+    if (t->kind == LEX_QIDENT || t->kind == LEX_IDENT) {
+        adv(p);
+        return t->text;
+    }
+    return unexpected(p, "an alias");
 }
 
 /* name possibly qualified a.b.c, returned joined with dots (table names) */
@@ -477,7 +501,7 @@ static struct ast *primary(P *p) {
             adv(p);
             return e;
         }
-        if (is_reserved(t)) return unexpected(p, "an expression");
+        if (is_reserved(t) && !is_column_word(t)) return unexpected(p, "an expression");
         break;
     }
     /* column reference a[.b[.c]] or qualified star t.* */
@@ -794,7 +818,7 @@ static struct ast_rel *relation_primary(P *p) {
         if (!parse_name_list(p, &r->dedup, &r->ndedup)) return NULL;
     }
     if (accept_kw(p, "AS")) {
-        r->alias = ident(p, "an alias");
+        r->alias = alias_word(p);
         if (!r->alias) return NULL;
     } else if ((cur(p)->kind == LEX_IDENT && !is_reserved(cur(p))) || cur(p)->kind == LEX_QIDENT) {
         r->alias = cur(p)->text;
@@ -864,7 +888,7 @@ static struct ast_query *select_core(P *p) {
         it.expr = expr(p);
         if (!it.expr) break;
         if (accept_kw(p, "AS")) {
-            it.alias = ident(p, "an alias");
+            it.alias = alias_word(p);
             if (!it.alias) break;
         } else if ((cur(p)->kind == LEX_IDENT && !is_reserved(cur(p))) || cur(p)->kind == LEX_QIDENT) {
             it.alias = cur(p)->text;
