@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/err.h"
 #include "engine/exec/vrow.h"
 
 static const char *const names[] = {"count", "sum", "avg", "mean", "min", "max", "first", "last", "first_value", "last_value", "any_value"};
@@ -367,4 +368,43 @@ void agg_final(const struct agg_fn *f, const void *state, struct vec *out, uint3
         }
     }
     }
+}
+
+static int slot_is_string(const struct agg_fn *f) {
+    return (f->kind == AGG_MIN || f->kind == AGG_MAX || f->kind == AGG_FIRST || f->kind == AGG_LAST) &&
+           (f->arg_type->kind == TY_STRING || f->arg_type->kind == TY_BINARY);
+}
+
+void agg_state_encode(const struct agg_fn *f, const void *state, struct buf *out) {
+    if (!slot_is_string(f)) {
+        buf_append(out, state, f->state_size);
+        return;
+    }
+    const struct vslot *s = state;
+    buf_append(out, &s->set, 8);
+    uint32_t n = s->set == 1 ? s->v.s.len : 0;
+    buf_append(out, &n, 4);
+    if (n) buf_append(out, s->v.s.p, n);
+}
+
+int agg_state_decode(const struct agg_fn *f, const uint8_t *p, size_t len, size_t *at, void *state, struct arena *heap) {
+    if (!slot_is_string(f)) {
+        if (len - *at < f->state_size) return WERR_CORRUPT;
+        memcpy(state, p + *at, f->state_size);
+        *at += f->state_size;
+        return 0;
+    }
+    struct vslot *s = state;
+    uint32_t n;
+    if (len - *at < 12) return WERR_CORRUPT;
+    memset(s, 0, sizeof *s);
+    memcpy(&s->set, p + *at, 8);
+    memcpy(&n, p + *at + 8, 4);
+    *at += 12;
+    if (len - *at < n) return WERR_CORRUPT;
+    char *q = arena_alloc(heap, n ? n : 1);
+    if (n) memcpy(q, p + *at, n);
+    *at += n;
+    s->v.s = (struct vstr){q, n};
+    return 0;
 }

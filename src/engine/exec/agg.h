@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "engine/exec/vector.h"
 
 enum agg_kind { AGG_COUNT, AGG_COUNT_STAR, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST };
@@ -50,5 +51,10 @@ void agg_update(const struct agg_fn *f, uint8_t *states, uint32_t stride, const 
 void agg_merge(const struct agg_fn *f, void *dst, const void *src, struct arena *heap);
 /* Writes the result of a state into out row i. */
 void agg_final(const struct agg_fn *f, const void *state, struct vec *out, uint32_t i);
+
+/* A state as bytes for the state store, and back (strings copied into heap).
+ * decode returns 0 or WERR_CORRUPT. */
+void agg_state_encode(const struct agg_fn *f, const void *state, struct buf *out);
+int agg_state_decode(const struct agg_fn *f, const uint8_t *p, size_t len, size_t *at, void *state, struct arena *heap);
 
 #endif

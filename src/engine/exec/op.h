@@ -43,11 +43,20 @@ struct op_stats {
 };
 
 struct op;
+struct sst_writer;
+struct sst_entry;
 struct op_vt {
     const char *name;
     int (*push)(struct op *o, struct run_ctx *rc, const struct batch *in);
     int (*finish)(struct op *o, struct run_ctx *rc);
     void (*free)(struct op *o);
+    /* Stateful operators only (NULL otherwise), see state/store.h:
+     * state_write adds the changes of the last finished micro-batch (or, with
+     * snapshot set, the whole state) to w; state_apply replays one entry
+     * when the state is restored. */
+    int (*state_write)(struct op *o, struct sst_writer *w, int snapshot);
+    int (*state_apply)(struct op *o, const struct sst_entry *e);
+    int (*state_loaded)(struct op *o); /* after the last entry */
 };
 
 struct op {

@@ -20,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "engine/exec/op.h"
+#include "engine/exec/rowcodec.h"
+#include "engine/state/store.h"
 #include "engine/exec/rowset.h"
 #include "engine/plan/plan.h"
 
@@ -38,6 +41,11 @@ struct op_aggregate {
     int64_t *updated;         /* per group: batch id of the last update */
     struct arena heap;        /* string values held in min/max/first/last states */
     struct rowset *distinct;  /* per agg with distinct: (group, value) pairs, else unused */
+    /* state store bookkeeping */
+    int64_t last_batch;       /* batch id of the last finish */
+    struct buf removed;       /* keys evicted by the last finish: (u32 len, bytes)* */
+    uint8_t *load_keep;       /* while restoring: 0 = removed by a later delta */
+    uint32_t load_cap;
 };
 
 static int64_t event_time(const struct vec *k, uint32_t i) {
@@ -169,6 +177,10 @@ static void evict(struct op_aggregate *a, const uint8_t *keep) {
     }
 }
 
+static int agg_state_write(struct op *o, struct sst_writer *w, int snapshot);
+static int agg_state_apply(struct op *o, const struct sst_entry *e);
+static int agg_state_loaded(struct op *o);
+
 static int agg_finish(struct op *o, struct run_ctx *rc) {
     struct op_aggregate *a = (struct op_aggregate *)o;
     uint32_t n = a->groups.n;
@@ -205,6 +217,16 @@ static int agg_finish(struct op *o, struct run_ctx *rc) {
         rc2 = emit_groups(a, rc, want);
         o->stats.num_rows_updated = updated;
         if (evicted) {
+            struct buf kb = {0};
+            for (uint32_t g = 0; g < n; g++) {
+                if (keep[g]) continue;
+                buf_clear(&kb);
+                rowc_encode(&kb, a->groups.cols, a->nkeys, g);
+                uint32_t len = (uint32_t)kb.len;
+                buf_append(&a->removed, &len, 4);
+                buf_append(&a->removed, kb.p, kb.len);
+            }
+            buf_free(&kb);
             evict(a, keep);
             o->stats.num_rows_removed += evicted;
         }
@@ -217,6 +239,7 @@ static int agg_finish(struct op *o, struct run_ctx *rc) {
         evict(a, keep);
         free(keep);
     }
+    a->last_batch = rc->batch_id;
     o->stats.num_rows_total = a->groups.n;
     o->stats.memory_used_bytes = (int64_t)(rs_memory(&a->groups) + (uint64_t)a->states_cap * a->stride + a->heap.total);
     if (rc2) return rc2;
@@ -233,10 +256,90 @@ static void agg_free(struct op *o) {
     free(a->updated);
     free(a->offs);
     arena_free(&a->heap);
+    buf_free(&a->removed);
+    free(a->load_keep);
     free(a);
 }
 
-static const struct op_vt agg_vt = {"StateStoreSave/HashAggregate", agg_push, agg_finish, agg_free};
+/* ---- state store ---- */
+
+static int agg_state_write(struct op *o, struct sst_writer *w, int snapshot) {
+    struct op_aggregate *a = (struct op_aggregate *)o;
+    struct buf k = {0}, v = {0};
+    if (!snapshot) {
+        for (size_t at = 0; at + 4 <= a->removed.len;) {
+            uint32_t len;
+            memcpy(&len, a->removed.p + at, 4);
+            sst_remove(w, a->removed.p + at + 4, len);
+            at += 4 + len;
+        }
+    }
+    buf_clear(&a->removed);
+    for (uint32_t g = 0; g < a->groups.n; g++) {
+        if (!snapshot && a->updated[g] != a->last_batch) continue;
+        buf_clear(&k);
+        buf_clear(&v);
+        rowc_encode(&k, a->groups.cols, a->nkeys, g);
+        for (uint32_t j = 0; j < a->naggs; j++)
+            agg_state_encode(&a->aggs[j].fn, a->states + (size_t)g * a->stride + a->offs[j], &v);
+        sst_put(w, k.p ? k.p : (const uint8_t *)"", (uint32_t)k.len, v.p ? v.p : (const uint8_t *)"", (uint32_t)v.len);
+    }
+    buf_free(&k);
+    buf_free(&v);
+    return 0;
+}
+
+static int agg_state_apply(struct op *o, const struct sst_entry *e) {
+    struct op_aggregate *a = (struct op_aggregate *)o;
+    struct arena tmp;
+    arena_init(&tmp, 4096);
+    struct vec *kv[256];
+    for (uint32_t j = 0; j < a->nkeys; j++) kv[j] = vec_new(&tmp, a->keys[j]->type, 1);
+    size_t at = 0;
+    int rc = rowc_decode(e->key, e->klen, &at, kv, a->nkeys, 0);
+    if (!rc && at != e->klen) rc = WERR_CORRUPT;
+    if (!rc) {
+        uint32_t zero = 0, id;
+        uint64_t h;
+        uint8_t fresh;
+        rs_hash(kv, a->nkeys, &zero, 1, &h);
+        rs_find_or_add(&a->groups, kv, &zero, 1, &h, &id, &fresh);
+        ensure_states(a, a->groups.n);
+        if (a->groups.n > a->load_cap) {
+            uint32_t nc = a->load_cap ? a->load_cap * 2 : 64;
+            while (nc < a->groups.n) nc *= 2;
+            a->load_keep = realloc(a->load_keep, nc);
+            if (!a->load_keep) abort();
+            a->load_cap = nc;
+        }
+        a->updated[id] = -1;
+        a->load_keep[id] = e->op == SST_PUT;
+        if (e->op == SST_PUT) {
+            size_t vat = 0;
+            for (uint32_t j = 0; j < a->naggs && !rc; j++)
+                rc = agg_state_decode(&a->aggs[j].fn, e->val, e->vlen, &vat,
+                                      a->states + (size_t)id * a->stride + a->offs[j], &a->heap);
+            if (!rc && vat != e->vlen) rc = WERR_CORRUPT;
+        }
+    }
+    arena_free(&tmp);
+    return rc;
+}
+
+static int agg_state_loaded(struct op *o) {
+    struct op_aggregate *a = (struct op_aggregate *)o;
+    uint32_t removed = 0;
+    for (uint32_t g = 0; g < a->groups.n; g++) removed += !a->load_keep[g];
+    if (removed) evict(a, a->load_keep);
+    free(a->load_keep);
+    a->load_keep = NULL;
+    a->load_cap = 0;
+    o->stats.num_rows_total = a->groups.n;
+    return 0;
+}
+
+static const struct op_vt agg_vt = {"stateStoreSave", agg_push, agg_finish, agg_free,
+                                     agg_state_write, agg_state_apply, agg_state_loaded};
 
 struct op *op_aggregate_new(const struct ty *schema, struct expr **keys, uint32_t nkeys, const struct lp_agg *aggs,
                             uint32_t naggs, int wm_key) {

@@ -43,7 +43,7 @@ static void collect_free(struct op *o) {
     free(c);
 }
 
-static const struct op_vt collect_vt = {"Collect", collect_push, collect_finish, collect_free};
+static const struct op_vt collect_vt = {.name = "Collect", .push = collect_push, .finish = collect_finish, .free = collect_free};
 
 struct op *op_collect_new(const struct ty *schema) {
     struct op_collect *c = calloc(1, sizeof *c);

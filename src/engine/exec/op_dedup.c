@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "engine/exec/op.h"
+#include "engine/exec/rowcodec.h"
+#include "engine/state/store.h"
 #include "engine/exec/rowset.h"
 
 struct op_dedup {
@@ -25,8 +28,24 @@ struct op_dedup {
     int64_t delay;
     struct rowset seen;
     int64_t *expiry;     /* within_wm: per id */
+    int64_t *added;      /* per id: batch id that added it (-1: restored) */
     uint32_t expiry_cap;
+    int64_t cur_batch, last_batch;
+    struct buf removed;  /* keys evicted by the last finish: (u32 len, bytes)* */
+    uint8_t *load_keep;
+    uint32_t load_cap;
 };
+
+static void grow_ids(struct op_dedup *d) {
+    if (d->seen.n <= d->expiry_cap) return;
+    uint32_t nc = d->expiry_cap ? d->expiry_cap : 64;
+    while (nc < d->seen.n) nc *= 2;
+    d->expiry = realloc(d->expiry, nc * sizeof *d->expiry);
+    d->added = realloc(d->added, nc * sizeof *d->added);
+    d->load_keep = realloc(d->load_keep, nc);
+    if (!d->expiry || !d->added || !d->load_keep) abort();
+    d->expiry_cap = nc;
+}
 
 static int dedup_push(struct op *o, struct run_ctx *rc, const struct batch *in) {
     struct op_dedup *d = (struct op_dedup *)o;
@@ -55,16 +74,11 @@ static int dedup_push(struct op *o, struct run_ctx *rc, const struct batch *in) 
     rs_hash(kv, d->ncols, sel, n, h);
     rs_find_or_add(&d->seen, kv, sel, n, h, ids, isnew);
     uint32_t *out_sel = arena_alloc(ar, n * sizeof *out_sel), m = 0;
-    if (d->within && d->seen.n > d->expiry_cap) {
-        uint32_t nc = d->expiry_cap ? d->expiry_cap : 64;
-        while (nc < d->seen.n) nc *= 2;
-        d->expiry = realloc(d->expiry, nc * sizeof *d->expiry);
-        if (!d->expiry) abort();
-        d->expiry_cap = nc;
-    }
+    grow_ids(d);
     for (uint32_t k = 0; k < n; k++) {
         if (!isnew[k]) continue;
         out_sel[m++] = sel[k];
+        d->added[ids[k]] = rc->batch_id;
         if (d->within) {
             const struct vec *t = in->cols[d->wm_col];
             d->expiry[ids[k]] = t->valid[sel[k]] ? vec_i64(t)[sel[k]] + d->delay : INT64_MAX;
@@ -76,6 +90,19 @@ static int dedup_push(struct op *o, struct run_ctx *rc, const struct batch *in) 
     out->sel = out_sel;
     out->nsel = m;
     return op_emit(o, rc, out);
+}
+
+/* Drops the ids with keep[id] == 0, moving the per-id arrays along. */
+static void compact(struct op_dedup *d, const uint8_t *keep) {
+    uint32_t n = d->seen.n;
+    uint32_t *remap = malloc((n ? n : 1) * sizeof *remap);
+    rs_compact(&d->seen, keep, remap);
+    for (uint32_t id = 0; id < n; id++)
+        if (remap[id] != UINT32_MAX) {
+            d->expiry[remap[id]] = d->expiry[id];
+            d->added[remap[id]] = d->added[id];
+        }
+    free(remap);
 }
 
 static int dedup_finish(struct op *o, struct run_ctx *rc) {
@@ -97,19 +124,84 @@ static int dedup_finish(struct op *o, struct run_ctx *rc) {
             removed += old;
         }
         if (removed) {
-            uint32_t *remap = malloc(n * sizeof *remap);
-            rs_compact(&d->seen, keep, remap);
-            if (d->within)
-                for (uint32_t id = 0; id < n; id++)
-                    if (remap[id] != UINT32_MAX) d->expiry[remap[id]] = d->expiry[id];
-            free(remap);
+            if (!evict_all) {
+                struct buf kb = {0};
+                for (uint32_t id = 0; id < n; id++) {
+                    if (keep[id]) continue;
+                    buf_clear(&kb);
+                    rowc_encode(&kb, d->seen.cols, d->ncols, id);
+                    uint32_t len = (uint32_t)kb.len;
+                    buf_append(&d->removed, &len, 4);
+                    buf_append(&d->removed, kb.p, kb.len);
+                }
+                buf_free(&kb);
+            }
+            compact(d, keep);
             if (!evict_all) o->stats.num_rows_removed += removed;
         }
         free(keep);
     }
+    d->last_batch = rc->batch_id;
     o->stats.num_rows_total = d->seen.n;
     o->stats.memory_used_bytes = (int64_t)rs_memory(&d->seen);
     return op_finish_next(o, rc);
+}
+
+/* ---- state store: key = the key tuple, value = expiry (within_wm) or empty ---- */
+
+static int dedup_state_write(struct op *o, struct sst_writer *w, int snapshot) {
+    struct op_dedup *d = (struct op_dedup *)o;
+    if (!snapshot)
+        for (size_t at = 0; at + 4 <= d->removed.len;) {
+            uint32_t len;
+            memcpy(&len, d->removed.p + at, 4);
+            sst_remove(w, d->removed.p + at + 4, len);
+            at += 4 + len;
+        }
+    buf_clear(&d->removed);
+    struct buf k = {0};
+    for (uint32_t id = 0; id < d->seen.n; id++) {
+        if (!snapshot && d->added[id] != d->last_batch) continue;
+        buf_clear(&k);
+        rowc_encode(&k, d->seen.cols, d->ncols, id);
+        sst_put(w, k.p ? k.p : (const uint8_t *)"", (uint32_t)k.len, d->within ? (const void *)&d->expiry[id] : "",
+                d->within ? 8 : 0);
+    }
+    buf_free(&k);
+    return 0;
+}
+
+static int dedup_state_apply(struct op *o, const struct sst_entry *e) {
+    struct op_dedup *d = (struct op_dedup *)o;
+    struct arena tmp;
+    arena_init(&tmp, 4096);
+    struct vec *kv[256];
+    for (uint32_t j = 0; j < d->ncols; j++) kv[j] = vec_new(&tmp, d->seen.types[j], 1);
+    size_t at = 0;
+    int rc = rowc_decode(e->key, e->klen, &at, kv, d->ncols, 0);
+    if (!rc && at != e->klen) rc = WERR_CORRUPT;
+    if (!rc && e->op == SST_PUT && e->vlen != (d->within ? 8u : 0u)) rc = WERR_CORRUPT;
+    if (!rc) {
+        uint32_t zero = 0, id;
+        uint64_t h;
+        rs_hash(kv, d->ncols, &zero, 1, &h);
+        rs_find_or_add(&d->seen, kv, &zero, 1, &h, &id, NULL);
+        grow_ids(d);
+        d->added[id] = -1;
+        d->load_keep[id] = e->op == SST_PUT;
+        if (e->op == SST_PUT && d->within) memcpy(&d->expiry[id], e->val, 8);
+    }
+    arena_free(&tmp);
+    return rc;
+}
+
+static int dedup_state_loaded(struct op *o) {
+    struct op_dedup *d = (struct op_dedup *)o;
+    uint32_t removed = 0;
+    for (uint32_t id = 0; id < d->seen.n; id++) removed += !d->load_keep[id];
+    if (removed) compact(d, d->load_keep);
+    o->stats.num_rows_total = d->seen.n;
+    return 0;
 }
 
 static void dedup_free(struct op *o) {
@@ -117,10 +209,15 @@ static void dedup_free(struct op *o) {
     rs_free(&d->seen);
     free(d->cols);
     free(d->expiry);
+    free(d->added);
+    free(d->load_keep);
+    buf_free(&d->removed);
     free(d);
 }
 
-static const struct op_vt dedup_vt = {"Deduplicate", dedup_push, dedup_finish, dedup_free};
+static const struct op_vt dedup_vt = {.name = "dedupe", .push = dedup_push, .finish = dedup_finish, .free = dedup_free,
+                                      .state_write = dedup_state_write, .state_apply = dedup_state_apply,
+                                      .state_loaded = dedup_state_loaded};
 
 struct op *op_dedup_new(const struct ty *schema, const int *cols, uint32_t ncols, int wm_col, bool within_wm, int64_t delay_us) {
     struct op_dedup *d = calloc(1, sizeof *d);

@@ -30,7 +30,7 @@ static int filter_push(struct op *o, struct run_ctx *rc, const struct batch *in)
 static int filter_finish(struct op *o, struct run_ctx *rc) { return op_finish_next(o, rc); }
 static void filter_free(struct op *o) { free(o); }
 
-static const struct op_vt filter_vt = {"Filter", filter_push, filter_finish, filter_free};
+static const struct op_vt filter_vt = {.name = "Filter", .push = filter_push, .finish = filter_finish, .free = filter_free};
 
 struct op *op_filter_new(const struct ty *schema, struct expr *pred) {
     struct op_filter *f = calloc(1, sizeof *f);

@@ -25,7 +25,7 @@ static int limit_finish(struct op *o, struct run_ctx *rc) {
 
 static void limit_free(struct op *o) { free(o); }
 
-static const struct op_vt limit_vt = {"Limit", limit_push, limit_finish, limit_free};
+static const struct op_vt limit_vt = {.name = "Limit", .push = limit_push, .finish = limit_finish, .free = limit_free};
 
 struct op *op_limit_new(const struct ty *schema, int64_t limit) {
     struct op_limit *l = calloc(1, sizeof *l);

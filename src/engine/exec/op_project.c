@@ -24,7 +24,7 @@ static int project_push(struct op *o, struct run_ctx *rc, const struct batch *in
 static int project_finish(struct op *o, struct run_ctx *rc) { return op_finish_next(o, rc); }
 static void project_free(struct op *o) { free(o); }
 
-static const struct op_vt project_vt = {"Project", project_push, project_finish, project_free};
+static const struct op_vt project_vt = {.name = "Project", .push = project_push, .finish = project_finish, .free = project_free};
 
 struct op *op_project_new(const struct ty *schema, struct expr **exprs, uint32_t n) {
     struct op_project *p = calloc(1, sizeof *p);

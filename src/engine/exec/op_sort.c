@@ -94,7 +94,7 @@ static void sort_free(struct op *o) {
     free(s);
 }
 
-static const struct op_vt sort_vt = {"Sort", sort_push, sort_finish, sort_free};
+static const struct op_vt sort_vt = {.name = "Sort", .push = sort_push, .finish = sort_finish, .free = sort_free};
 
 struct op *op_sort_new(const struct ty *schema, const struct lp_sort_key *keys, uint32_t n) {
     struct op_sort *s = calloc(1, sizeof *s);

@@ -21,7 +21,7 @@ static int union_finish(struct op *o, struct run_ctx *rc) {
 
 static void union_free(struct op *o) { free(o); }
 
-static const struct op_vt union_vt = {"Union", union_push, union_finish, union_free};
+static const struct op_vt union_vt = {.name = "Union", .push = union_push, .finish = union_finish, .free = union_free};
 
 struct op *op_union_new(const struct ty *schema, uint32_t ninputs) {
     struct op_union *u = calloc(1, sizeof *u);

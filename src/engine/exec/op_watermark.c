@@ -30,7 +30,7 @@ static int wm_push(struct op *o, struct run_ctx *rc, const struct batch *in) {
 static int wm_finish(struct op *o, struct run_ctx *rc) { return op_finish_next(o, rc); }
 static void wm_free(struct op *o) { free(o); }
 
-static const struct op_vt wm_vt = {"EventTimeWatermark", wm_push, wm_finish, wm_free};
+static const struct op_vt wm_vt = {.name = "EventTimeWatermark", .push = wm_push, .finish = wm_finish, .free = wm_free};
 
 struct op *op_watermark_new(const struct ty *schema, int col, int64_t delay_us) {
     struct op_watermark *w = calloc(1, sizeof *w);

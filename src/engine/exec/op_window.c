@@ -91,7 +91,7 @@ static int window_push(struct op *o, struct run_ctx *rc, const struct batch *in)
 static int window_finish(struct op *o, struct run_ctx *rc) { return op_finish_next(o, rc); }
 static void window_free(struct op *o) { free(o); }
 
-static const struct op_vt window_vt = {"Window", window_push, window_finish, window_free};
+static const struct op_vt window_vt = {.name = "Window", .push = window_push, .finish = window_finish, .free = window_free};
 
 struct op *op_window_new(const struct ty *schema, struct expr *time, int64_t size, int64_t slide, int64_t start) {
     struct op_window *w = calloc(1, sizeof *w);

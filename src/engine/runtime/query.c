@@ -3,7 +3,10 @@
  * each being its max event time minus its delay; it never moves backwards. */
 #include "engine/runtime/query.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "engine/state/store.h"
 
 int query_open(struct query *q, struct plan *plan, enum out_mode mode) {
     memset(q, 0, sizeof *q);
@@ -61,4 +64,57 @@ int query_end(struct query *q, bool *want_nodata) {
         *want_nodata = q->watermark_us != old && q->pipe.streaming && q->pipe.stateful && q->rc.mode != OUT_COMPLETE;
     q->next_batch_id++;
     return rc;
+}
+
+static void op_state_dir(char *out, size_t cap, const char *state_dir, uint32_t i) {
+    snprintf(out, cap, "%s/%u/0", state_dir, i);
+}
+
+int query_state_save(struct query *q, const char *state_dir) {
+    int64_t version = q->next_batch_id;
+    int snapshot = version % SST_SNAPSHOT_EVERY == 0;
+    uint32_t idx = 0;
+    for (uint32_t i = 0; i < q->pipe.nops; i++) {
+        struct op *o = q->pipe.ops[i];
+        if (!o->vt->state_write) continue;
+        struct sst_writer w;
+        sst_begin(&w, snapshot, version);
+        int rc = o->vt->state_write(o, &w, snapshot);
+        char dir[4096];
+        op_state_dir(dir, sizeof dir, state_dir, idx++);
+        if (rc) {
+            sst_abort(&w);
+            return rc;
+        }
+        rc = sst_commit(&w, dir, version, snapshot);
+        if (rc) return rc;
+        if (snapshot) sst_purge(dir, version);
+    }
+    return 0;
+}
+
+struct load_ctx {
+    struct op *o;
+};
+
+static int apply_cb(void *ctx, const struct sst_entry *e) {
+    struct load_ctx *l = ctx;
+    return l->o->vt->state_apply(l->o, e);
+}
+
+int query_state_load(struct query *q, const char *state_dir, int64_t version, int64_t watermark_us) {
+    uint32_t idx = 0;
+    for (uint32_t i = 0; i < q->pipe.nops; i++) {
+        struct op *o = q->pipe.ops[i];
+        if (!o->vt->state_apply) continue;
+        char dir[4096];
+        op_state_dir(dir, sizeof dir, state_dir, idx++);
+        struct load_ctx l = {o};
+        int rc = sst_load(dir, version, apply_cb, &l);
+        if (rc) return rc;
+        if (o->vt->state_loaded && (rc = o->vt->state_loaded(o))) return rc;
+    }
+    q->next_batch_id = version;
+    q->watermark_us = watermark_us;
+    return 0;
 }

@@ -40,4 +40,12 @@ int query_push(struct query *q, uint32_t src, const struct batch *b);
  * update mode; Spark runs no extra batch in complete mode). */
 int query_end(struct query *q, bool *want_nodata);
 
+/* State store (state/store.h): after query_end, writes the changes of that
+ * micro-batch for every stateful operator i to <state_dir>/<i>/0/<V>.delta,
+ * V = the micro-batch id + 1 (a .snapshot every SST_SNAPSHOT_EVERY versions).
+ * query_state_load restores version V into a freshly opened query and makes
+ * the next micro-batch id V. */
+int query_state_save(struct query *q, const char *state_dir);
+int query_state_load(struct query *q, const char *state_dir, int64_t version, int64_t watermark_us);
+
 #endif
