@@ -97,6 +97,7 @@ TEST(csv_records_and_lines) {
     struct csv_opts o;
     csv_opts_init(&o, CSV_READ);
     CHECK_EQ(csv_opts_set(&o, "comment", "#", NULL, 0), 0);
+    CHECK_EQ(csv_opts_set(&o, "multiLine", "true", NULL, 0), 0);
     const char *data = "id,name\r\n1,\"x\ny\"\n\n# a comment\n2,b\r3,c";
     struct csv_reader r;
     struct csv_record rec;
@@ -131,6 +132,33 @@ TEST(csv_records_and_lines) {
     REQUIRE_EQ(csv_next(&r, data, len, &pos, 1, &rec), 1);
     CHECK_EQ(rec.status, CSV_UNTERMINATED_QUOTE);
     CHECK_STR(show(&rec), "[open,4\n]");
+    CHECK_EQ(csv_next(&r, data, len, &pos, 1, &rec), 0);
+    csv_reader_free(&r);
+}
+
+TEST(csv_single_line_records_by_default) {
+    /* Spark's default multiLine=false: a line end inside quotes ends the
+     * record as malformed and the next line is a record of its own. */
+    struct csv_opts o;
+    csv_opts_init(&o, CSV_READ);
+    const char *data = "1,\"open\n2,b\n\"x\r\n3,c";
+    struct csv_reader r;
+    struct csv_record rec;
+    csv_reader_init(&r, &o);
+    size_t pos = 0, len = strlen(data);
+    REQUIRE_EQ(csv_next(&r, data, len, &pos, 1, &rec), 1);
+    CHECK_EQ(rec.status, CSV_UNTERMINATED_QUOTE);
+    CHECK_STR(show(&rec), "[1|open]");
+    REQUIRE_EQ(csv_next(&r, data, len, &pos, 1, &rec), 1);
+    CHECK_EQ(rec.status, CSV_OK);
+    CHECK_STR(show(&rec), "[2|b]");
+    REQUIRE_EQ(csv_next(&r, data, len, &pos, 1, &rec), 1);
+    CHECK_EQ(rec.status, CSV_UNTERMINATED_QUOTE);
+    CHECK_STR(show(&rec), "[x]");
+    CHECK_EQ(rec.line, 3);
+    REQUIRE_EQ(csv_next(&r, data, len, &pos, 1, &rec), 1);
+    CHECK_STR(show(&rec), "[3|c]");
+    CHECK_EQ(rec.line, 4);
     CHECK_EQ(csv_next(&r, data, len, &pos, 1, &rec), 0);
     csv_reader_free(&r);
 }
@@ -222,6 +250,7 @@ TEST(csv_write_read_roundtrip) {
     struct csv_opts wo, ro;
     csv_opts_init(&wo, CSV_WRITE);
     csv_opts_init(&ro, CSV_READ);
+    REQUIRE(csv_opts_set(&ro, "multiLine", "true", NULL, 0) == 0);
     struct buf out = {0};
     for (int rep = 0; rep < 3; rep++) csv_write_record(&wo, &out, vals, n);
     struct csv_reader r;

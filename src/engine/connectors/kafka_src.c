@@ -720,6 +720,7 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
     struct ksrc_header *hdrs = NULL;
     size_t hcap = 0;
     int64_t last_progress = clock_mono_ms();
+    struct rstate *last = NULL;
     while (!rc && remaining > 0) {
         ssize_t got = rd_kafka_consume_batch_queue(k->q, 100, msgs, BATCH);
         if (got < 0) {
@@ -730,7 +731,13 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
         for (ssize_t i = 0; i < got; i++) {
             rd_kafka_message_t *m = msgs[i];
             if (rc) { rd_kafka_message_destroy(m); continue; }
-            struct rstate *s = m->rkt ? find_state(st, ns, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
+            struct rstate *s = NULL;
+            if (m->rkt) {
+                /* messages arrive in runs from one partition: try the last one first */
+                const char *tn = rd_kafka_topic_name(m->rkt);
+                if (last && last->r->partition == m->partition && !strcmp(last->r->topic, tn)) s = last;
+                else s = last = find_state(st, ns, tn, m->partition);
+            }
             if (m->err) {
                 if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     if (s && !s->done) {
