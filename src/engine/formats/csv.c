@@ -100,6 +100,7 @@ int csv_opts_set(struct csv_opts *o, const char *key, const char *val, char *err
     else if (!strcasecmp(key, "ignoreTrailingWhiteSpace")) flag = &o->ignore_trailing_ws;
     else if (!strcasecmp(key, "quoteAll")) flag = &o->quote_all;
     else if (!strcasecmp(key, "escapeQuotes")) flag = &o->escape_quotes;
+    else if (!strcasecmp(key, "multiLine")) flag = &o->multi_line;
     if (flag) {
         if (parse_bool(val, flag)) { set_err(err, errcap, key, val, "must be true or false"); return WERR_INVALID; }
         return 0;
@@ -193,6 +194,7 @@ static int tokenize(struct csv_reader *r, const char *d, size_t len, size_t *pos
             int closed = 0;
             while (i < len) {
                 char c = d[i];
+                if ((c == '\n' || c == '\r') && !o->multi_line && !one_record) break; /* Spark reads line by line */
                 char next = i + 1 < len ? d[i + 1] : 0;
                 int at_end = i + 1 >= len;
                 if ((c == o->quote || (o->escape && c == o->escape) || (o->esc_escape && c == o->esc_escape)) &&
@@ -223,7 +225,7 @@ static int tokenize(struct csv_reader *r, const char *d, size_t len, size_t *pos
                 i++;
             }
             if (!closed) {
-                if (!final && !one_record) return WERR_AGAIN;
+                if (i >= len && !final && !one_record) return WERR_AGAIN;
                 status = CSV_UNTERMINATED_QUOTE;
                 if (copying) add_field(r, &nf, NULL, r->scratch.len - soff, soff, 1, &status);
                 else add_field(r, &nf, d + seg, i - seg, NO_SCRATCH, 1, &status);

@@ -1,7 +1,7 @@
 /* csv: record tokenizer and writer with Spark's CSV options and defaults.
  *
- * Reading: csv_next splits one record (which may span lines inside quotes)
- * into field slices. A slice points into the caller's input when the field
+ * Reading: csv_next splits one record (one line, or several with multiLine
+ * when a quoted field spans lines) into field slices. A slice points into the caller's input when the field
  * needed no unescaping, otherwise into the reader's scratch buffer; either
  * way slices are valid until the next csv_next/csv_parse_record call on the
  * same reader, or until the input is freed. The tokenizer knows nothing of
@@ -42,6 +42,9 @@ struct csv_opts {
     int quote_all;         /* "quoteAll" (write), default false */
     int escape_quotes;     /* "escapeQuotes" (write), default true */
     int header;            /* "header", default false: the caller skips/writes the first line */
+    int multi_line;        /* "multiLine", default false: as Spark, a record is one line and a
+                            * line end inside quotes ends it as CSV_UNTERMINATED_QUOTE; true lets
+                            * quoted fields span lines (csv_parse_record always allows it) */
     const char *null_value;  /* "nullValue", default "" (borrowed: must outlive the opts) */
     const char *empty_value; /* "emptyValue": read default "", write default "\"\"" */
     int max_columns;       /* "maxColumns", default 20480 */
