@@ -269,7 +269,7 @@ int fh_from_json(struct fbind *fb) {
 
 /* ---- to_json ---- */
 
-static void write_json(struct buf *b, const struct vec *v, uint32_t i) {
+void kern_write_json(struct buf *b, const struct vec *v, uint32_t i) {
     if (!v->valid[i]) {
         buf_printf(b, "null");
         return;
@@ -308,7 +308,7 @@ static void write_json(struct buf *b, const struct vec *v, uint32_t i) {
             first = 0;
             json_write_string(b, v->type->fields[f].name, strlen(v->type->fields[f].name));
             buf_putc(b, ':');
-            write_json(b, v->child[f], i);
+            kern_write_json(b, v->child[f], i);
         }
         buf_putc(b, '}');
         return;
@@ -318,7 +318,7 @@ static void write_json(struct buf *b, const struct vec *v, uint32_t i) {
         buf_putc(b, '[');
         for (uint32_t k = 0; k < l.len; k++) {
             if (k) buf_putc(b, ',');
-            write_json(b, v->child[0], l.off + k);
+            kern_write_json(b, v->child[0], l.off + k);
         }
         buf_putc(b, ']');
         return;
@@ -333,7 +333,7 @@ static void write_json(struct buf *b, const struct vec *v, uint32_t i) {
             json_write_string(b, key.p ? (char *)key.p : "", key.len);
             buf_free(&key);
             buf_putc(b, ':');
-            write_json(b, v->child[1], l.off + k);
+            kern_write_json(b, v->child[1], l.off + k);
         }
         buf_putc(b, '}');
         return;
@@ -348,7 +348,7 @@ static void k_to_json(KSIG) {
         uint32_t i = sel[k];
         if (!a[0]->valid[i]) continue;
         buf_clear(&b);
-        write_json(&b, a[0], i);
+        kern_write_json(&b, a[0], i);
         char *p = arena_alloc(cx->arena, b.len);
         memcpy(p, b.p, b.len);
         vec_str(out)[i] = (struct vstr){p, (uint32_t)b.len};

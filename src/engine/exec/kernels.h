@@ -34,4 +34,7 @@ int kern_text_to(const char *p, uint32_t n, struct vec *out, uint32_t i);
 struct buf;
 void kern_cast_to_text(struct buf *b, const struct vec *v, uint32_t i);
 
+/* kern_parse.c — row i of v as compact JSON (to_json's rules). */
+void kern_write_json(struct buf *b, const struct vec *v, uint32_t i);
+
 #endif

@@ -87,6 +87,9 @@ struct op *op_filter_new(const struct ty *schema, struct expr *pred);
 struct op *op_watermark_new(const struct ty *schema, int col, int64_t delay_us);
 int64_t op_watermark_max(const struct op *o); /* max event time seen (WM_NONE if none) */
 int64_t op_watermark_delay(const struct op *o);
+/* Event-time min/max/avg of the rows seen since the last reset; returns the count. */
+int64_t op_watermark_stats(const struct op *o, int64_t *min, int64_t *max, int64_t *avg);
+void op_watermark_reset_stats(struct op *o);
 struct op *op_window_new(const struct ty *schema, struct expr *time, int64_t size, int64_t slide, int64_t start);
 struct lp_agg;
 /* wm_key: index of the key holding event time (timestamp or window struct), or -1. */

@@ -37,6 +37,7 @@ void query_begin(struct query *q, int64_t now_us) {
         s->num_rows_updated = s->num_rows_removed = s->num_rows_dropped_by_watermark = 0;
         s->rows_in = s->rows_out = 0;
     }
+    for (uint32_t i = 0; i < q->pipe.nwms; i++) op_watermark_reset_stats(q->pipe.wms[i]);
 }
 
 int query_push(struct query *q, uint32_t src, const struct batch *b) {
@@ -55,7 +56,10 @@ int query_end(struct query *q, bool *want_nodata) {
     for (uint32_t i = 0; i < q->pipe.nwms; i++) {
         int64_t mx = op_watermark_max(q->pipe.wms[i]);
         if (mx == WM_NONE) continue;
-        int64_t w = mx - op_watermark_delay(q->pipe.wms[i]);
+        /* Spark keeps watermarks in milliseconds: floor the max event time to
+         * ms first, so a restored watermark (stored in ms) is the same value */
+        int64_t ms = mx >= 0 ? mx / 1000 : -((-mx + 999) / 1000);
+        int64_t w = ms * 1000 - op_watermark_delay(q->pipe.wms[i]);
         if (global == WM_NONE || w < global) global = w;
     }
     int64_t old = q->watermark_us;
