@@ -85,6 +85,12 @@ static int parse_trigger(struct drv *d, const char *t) {
     return -1;
 }
 
+/* Offsets texts are passed around as C strings: keep a NUL after the bytes. */
+static void terminate(struct buf *b) {
+    buf_putc(b, 0);
+    b->len--;
+}
+
 static int64_t wm_ms(int64_t wm_us) { return wm_us == WM_NONE ? 0 : dt_floordiv(wm_us, 1000); }
 static int64_t wm_us_of(int64_t ms) { return ms == 0 ? WM_NONE : ms * 1000; }
 
@@ -125,6 +131,7 @@ static int open_checkpoint(struct drv *d, const char *dir) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 break;
             }
+            terminate(&d->start[i]);
             rc = ckpt_write_source_file(d->ck, (int)i, 0, (const char *)d->start[i].p, d->start[i].len);
             if (rc) fail(d, "writing the initial offsets", rc);
         }
@@ -142,6 +149,7 @@ static int open_checkpoint(struct drv *d, const char *dir) {
             for (uint32_t i = 0; i < d->nsrc; i++) {
                 buf_clear(&d->start[i]);
                 buf_printf(&d->start[i], "%s", lo.sources[i]);
+                terminate(&d->start[i]);
             }
             int64_t next_ms = 0;
             if ((rc = ckpt_read_commit(d->ck, C, &next_ms))) goto out;
@@ -164,6 +172,8 @@ static int open_checkpoint(struct drv *d, const char *dir) {
                     if ((rc = ckpt_read_offsets(d->ck, L - 1, &a, &prev))) goto out;
                     buf_printf(&d->start[i], "%s", prev.sources[i]);
                 }
+                terminate(&d->start[i]);
+                terminate(&d->end[i]);
             }
             wm = wm_us_of(lo.watermark_ms);
             d->batch_id = L;
@@ -228,11 +238,13 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
                      sink_t->format, sink_t->name);
             goto fail;
         }
-        for (uint32_t i = 0; i < d->nsrc; i++)
+        for (uint32_t i = 0; i < d->nsrc; i++) {
             if (d->src[i]->vt->initial(d->src[i], false, &d->start[i])) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 goto fail;
             }
+            terminate(&d->start[i]);
+        }
     }
     *out = d;
     return 0;
@@ -418,6 +430,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
     for (uint32_t i = 0; i < d->nsrc; i++) {
         buf_clear(&d->start[i]);
         buf_append(&d->start[i], d->end[i].p, d->end[i].len);
+        terminate(&d->start[i]);
     }
     d->want_nodata = nodata;
     d->batch_id++;
@@ -448,8 +461,7 @@ int drv_step(struct drv *d, int64_t now_us) {
             snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
             return rc < 0 ? rc : WERR_IO;
         }
-        buf_putc(&d->end[i], 0);
-        d->end[i].len--;
+        terminate(&d->end[i]);
         any |= has;
     }
     d->t_latest = (mono_us() - t0) / 1000;
