@@ -111,11 +111,12 @@ static rd_kafka_t *new_client(rd_kafka_type_t type, rd_kafka_conf_t *c) {
 }
 
 /* Partition count of a topic (auto-created by the metadata request if the
- * broker does that); waits up to 10 s for the topic to have leaders. */
+ * broker does that); waits up to 20 s for the topic to have leaders. */
 static int topic_partitions(rd_kafka_t *rk, rd_kafka_topic_t *rkt) {
-    for (int tries = 0; tries < 100; tries++) {
+    int64_t deadline = now_ns() + 20LL * 1000000000;
+    while (now_ns() < deadline) {
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 2000);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
             int n = 0, ok = md->topic_cnt == 1 && md->topics[0].err == 0;
             if (ok) {

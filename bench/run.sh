@@ -67,7 +67,7 @@ run() {
     echo "$label $RES" >>"$RAW"
     log "$label: $RES"
 }
-median() { sort -g | awk '{a[NR]=$1} END{if (NR) print a[int((NR+1)/2)]; else print "nan"}'; }
+median() { awk 'NF' | sort -g | awk '{a[NR]=$1} END{if (NR) print a[int((NR+1)/2)]; else print ""}'; }
 
 wait_port() { # wait_port PORT PID
     for _ in $(seq 1 1000); do
@@ -95,11 +95,14 @@ stop_pid() { # stops a process this script started and forgets its id
 }
 
 # start_mock: sets MPID, MADDR
+MOCKS=0
 start_mock() {
-    build/mock_broker >"$WORK/mock.out" 2>>"$WORK/mock.err" &
+    MOCKS=$((MOCKS + 1))
+    local out=$WORK/mock-$MOCKS.out # a new file each time: never read a previous mock's address
+    build/mock_broker >"$out" 2>>"$WORK/mock.err" &
     MPID=$!; PIDS+=("$MPID")
     for _ in $(seq 1 500); do
-        MADDR=$(head -1 "$WORK/mock.out" 2>/dev/null || true)
+        MADDR=$(head -1 "$out" 2>/dev/null || true)
         [ -n "$MADDR" ] && return 0
         sleep 0.01
     done
@@ -113,13 +116,16 @@ produce_args=(-n "$N" -s "$SIZE" -l 5 -B 1000000)
 log "work dir $WORK, N=$N, reps=$REPS, partitions=$PARTS, quick=$QUICK"
 log "weir $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(uname -r)"
 
-# ---- (a) produce acks=1: mock vs weir, alternating, median of REPS ----
-MOCK_A=(); WEIR_A=(); MOCK_A_MB=(); WEIR_A_MB=()
+# ---- (a) produce acks=1 to the mock and to weir, (b) acks=all to weir ----
+# Each repetition runs mock, weir acks=1, weir acks=all back to back, and the
+# ratios are the median of the per-repetition ratios: neighbours in time see
+# the same machine load, which drifts a lot on this shared box.
+MOCK_A=(); WEIR_A=(); MOCK_A_MB=(); WEIR_A_MB=(); WEIR_B=(); WEIR_B_MB=(); R_A=(); R_B=()
 KEEP_DIR=""
 for rep in $(seq 1 "$REPS"); do
     start_mock
     run "a.mock.$rep" $LG produce -b "$MADDR" -t bench -a 1 "${produce_args[@]}"
-    MOCK_A+=("$(kv "$RES" msgs_per_s)"); MOCK_A_MB+=("$(kv "$RES" mb_per_s)")
+    m=$(kv "$RES" msgs_per_s); MOCK_A+=("$m"); MOCK_A_MB+=("$(kv "$RES" mb_per_s)")
     MOCK_PARTS=$(kv "$RES" partitions)
     if [ "$rep" = "$REPS" ]; then MOCK_KEEP=$MPID; MOCK_KEEP_ADDR=$MADDR; else stop_pid "$MPID"; fi
 
@@ -127,22 +133,20 @@ for rep in $(seq 1 "$REPS"); do
     start_weir "$d"
     run "a.create.$rep" $LG create -b "$WADDR" -t bench -p "$PARTS"
     run "a.weir.$rep" $LG produce -b "$WADDR" -t bench -a 1 "${produce_args[@]}"
-    WEIR_A+=("$(kv "$RES" msgs_per_s)"); WEIR_A_MB+=("$(kv "$RES" mb_per_s)")
+    w=$(kv "$RES" msgs_per_s); WEIR_A+=("$w"); WEIR_A_MB+=("$(kv "$RES" mb_per_s)")
     stop_pid "$WPID"
     if [ "$rep" = "$REPS" ]; then KEEP_DIR=$d; else rm -rf "$d"; fi
-done
-[ "${MOCK_PARTS:-$PARTS}" = "$PARTS" ] || log "warning: the mock's topic has $MOCK_PARTS partitions, weir's $PARTS"
+    [ -n "$m" ] && [ -n "$w" ] && R_A+=("$(awk -v a="$w" -v b="$m" 'BEGIN{printf "%.3f", a/b}')")
 
-# ---- (b) produce acks=all to weir, alternating with (a)'s median as the peer ----
-WEIR_B=(); WEIR_B_MB=()
-for rep in $(seq 1 "$REPS"); do
     d=$WORK/b-$rep; rm -rf "$d"
     start_weir "$d"
     run "b.create.$rep" $LG create -b "$WADDR" -t bench -p "$PARTS"
     run "b.weir.$rep" $LG produce -b "$WADDR" -t bench -a -1 "${produce_args[@]}"
-    WEIR_B+=("$(kv "$RES" msgs_per_s)"); WEIR_B_MB+=("$(kv "$RES" mb_per_s)")
+    x=$(kv "$RES" msgs_per_s); WEIR_B+=("$x"); WEIR_B_MB+=("$(kv "$RES" mb_per_s)")
     stop_pid "$WPID"; rm -rf "$d"
+    [ -n "$x" ] && [ -n "$w" ] && R_B+=("$(awk -v a="$x" -v b="$w" 'BEGIN{printf "%.3f", a/b}')")
 done
+[ "${MOCK_PARTS:-$PARTS}" = "$PARTS" ] || log "warning: the mock's topic has $MOCK_PARTS partitions, weir's $PARTS"
 
 # ---- (c) consume N from weir's disk (the data of the last (a) run) ----
 sync
@@ -222,7 +226,7 @@ verdict() { # verdict VALUE OP LIMIT
 }
 fmt() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else print v }'; }
 
-A_R=$(ratio "$A_WEIR" "$A_MOCK"); B_R=$(ratio "$B_WEIR" "$A_WEIR"); C_R=$(ratio "$C_COLD" 2000000)
+A_R=$(med "${R_A[@]:-}"); B_R=$(med "${R_B[@]:-}"); C_R=$(ratio "$C_COLD" 2000000)
 L_P99=$(kv "$L_RES" p99_ms); E_MB=$(awk -v k="$RSS100" 'BEGIN{printf "%.1f", k/1024}')
 {
     echo "weir benchmarks $STAMP UTC  (commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, N=$N x ${SIZE} B, $PARTS partitions, reps=$REPS, median)"
@@ -252,7 +256,10 @@ L_P99=$(kv "$L_RES" p99_ms); E_MB=$(awk -v k="$RSS100" 'BEGIN{printf "%.1f", k/1
     echo "for (c). librdkafka sometimes waits ~500 ms on an internal timer before its first"
     echo "ListOffsets (client-side, seen with debug=fetch), hence the second (c) row."
     echo "Latency is from produce() to the delivery report, at a fixed rate, linger.ms=0."
-    echo "all runs: $(printf '%s ' "${WEIR_A[@]}") (weir acks=1) / $(printf '%s ' "${MOCK_A[@]}") (mock) / $(printf '%s ' "${WEIR_B[@]}") (weir acks=all) / start-up $(printf '%s ' "${ST[@]}")"
+    echo "(a) and (b) ratios are the median of per-repetition ratios (mock, weir acks=1, weir acks=all"
+    echo "run back to back); the msgs/s columns are medians of the runs."
+    echo "runs, msgs/s: mock $(printf '%s ' "${MOCK_A[@]}")/ weir acks=1 $(printf '%s ' "${WEIR_A[@]}")/ weir acks=all $(printf '%s ' "${WEIR_B[@]}")"
+    echo "ratios per repetition: (a) $(printf '%s ' "${R_A[@]:-}")/ (b) $(printf '%s ' "${R_B[@]:-}")/ start-up ms: $(printf '%s ' "${ST[@]}")"
 } | tee "$TABLE"
 cp "$TABLE" bench/out/latest.txt
 if grep -q . "$WORK/loadgen.err" 2>/dev/null; then
