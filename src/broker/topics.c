@@ -254,6 +254,7 @@ int topics_load(struct broker *b, char *err, size_t errlen) {
             props_free(&p);
             continue;
         }
+        int npart = atoi(np); /* np points into p: read it before props_free */
         struct topic *t = topic_alloc(name, len);
         for (int i = 0; i < 16; i++) t->id[i] = (uint8_t)(hexval(id[2 * i]) << 4 | hexval(id[2 * i + 1]));
         for (size_t i = 0; i < p.n; i++)
@@ -261,7 +262,7 @@ int topics_load(struct broker *b, char *err, size_t errlen) {
         props_free(&p);
         topic_resolve(b, t);
         hmap_put(&b->topics, t->name, len, t);
-        rc = topic_open_parts(b, t, 0, atoi(np), err, errlen);
+        rc = topic_open_parts(b, t, 0, npart, err, errlen);
     }
     closedir(d);
     if (rc) return rc;
