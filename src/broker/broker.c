@@ -5,6 +5,7 @@
 #include "broker/broker.h"
 
 #include "broker/core.h"
+#include "broker/group.h"
 #include "broker/net.h"
 #include "broker/topics.h"
 #include "common/clock.h"
@@ -115,6 +116,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     struct stat st;
     if (stat(b->meta_dir, &st) != 0) b->clean_start = 1; /* a new dir has nothing to recover */
     if (topics_load(b, err, errlen)) goto fail;
+    if (grp_open(b, err, errlen)) goto fail;
 
     b->epfd = epoll_create1(EPOLL_CLOEXEC);
     b->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -183,7 +185,9 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
 
 void broker_free(struct broker *b) {
     if (!b) return;
+    grp_detach_requests(b); /* before the connections (and their requests) go */
     net_close_all(b);
+    grp_free(b);
     if (b->flusher) flusher_stop(b->flusher);
     int had_topics = b->meta_dir[0] != 0;
     topics_close_all(b); /* flushes every log */

@@ -51,6 +51,14 @@ static const struct bkey bkeys[] = {
     {"message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.cleanup.policy", CFG_LIST, "delete"},
+    /* group coordinator (group.h) */
+    {"group.initial.rebalance.delay.ms", CFG_INT, "3000"},
+    {"group.min.session.timeout.ms", CFG_INT, "6000"},
+    {"group.max.session.timeout.ms", CFG_INT, "1800000"},
+    {"group.max.size", CFG_INT, "2147483647"},
+    {"offsets.retention.minutes", CFG_INT, "10080"},
+    {"offsets.retention.check.interval.ms", CFG_LONG, "600000"},
+    {"offset.metadata.max.bytes", CFG_INT, "4096"},
 };
 
 static const char *ignored_keys[] = {
@@ -58,7 +66,7 @@ static const char *ignored_keys[] = {
     "inter.broker.listener.name", "listener.security.protocol.map", "num.network.threads", "num.io.threads",
     "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
     "offsets.topic.replication.factor", "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
-    "zookeeper.connect", "zookeeper.connection.timeout.ms", "group.initial.rebalance.delay.ms",
+    "zookeeper.connect", "zookeeper.connection.timeout.ms", "offsets.topic.num.partitions",
     "log.flush.scheduler.interval.ms", "min.insync.replicas", "unclean.leader.election.enable",
 };
 
@@ -184,6 +192,19 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     }
     cfg->log_append_time = !strcmp(tt, "LogAppendTime");
     snprintf(cfg->cleanup_policy, sizeof cfg->cleanup_policy, "%s", bget(cfg, "log.cleanup.policy"));
+    cfg->group_initial_rebalance_delay_ms = (int32_t)bget_long(cfg, "group.initial.rebalance.delay.ms");
+    cfg->group_min_session_timeout_ms = (int32_t)bget_long(cfg, "group.min.session.timeout.ms");
+    cfg->group_max_session_timeout_ms = (int32_t)bget_long(cfg, "group.max.session.timeout.ms");
+    cfg->group_max_size = (int32_t)bget_long(cfg, "group.max.size");
+    cfg->offsets_retention_ms = bget_long(cfg, "offsets.retention.minutes") * 60000;
+    cfg->offsets_retention_check_interval_ms = bget_long(cfg, "offsets.retention.check.interval.ms");
+    cfg->offset_metadata_max_bytes = (int32_t)bget_long(cfg, "offset.metadata.max.bytes");
+    if (cfg->group_initial_rebalance_delay_ms < 0 || cfg->group_min_session_timeout_ms < 0 ||
+        cfg->group_max_session_timeout_ms < cfg->group_min_session_timeout_ms || cfg->group_max_size < 1 ||
+        cfg->offsets_retention_ms < 60000 || cfg->offsets_retention_check_interval_ms < 1) {
+        snprintf(err, errlen, "config: a group coordinator setting (group.*, offsets.retention.*) is out of range");
+        return WERR_INVALID;
+    }
 
     if (cfg->default_replication_factor < 1) {
         snprintf(err, errlen, "config: default.replication.factor must be at least 1");

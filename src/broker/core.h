@@ -121,6 +121,7 @@ struct broker {
     struct logdir *logdir;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
+    struct grp_coord *grp;   /* group coordinator (group.h) */
 };
 
 static inline struct wstr wstr_c(const char *s) { return (struct wstr){s, s ? (int32_t)strlen(s) : 0}; }
@@ -156,6 +157,18 @@ int h_describe_configs(struct broker *b, struct req *r);
 int h_alter_configs(struct broker *b, struct req *r);
 int h_incremental_alter_configs(struct broker *b, struct req *r);
 int h_describe_cluster(struct broker *b, struct req *r);
+/* group coordinator (group.h) */
+int h_find_coordinator(struct broker *b, struct req *r);
+int h_join_group(struct broker *b, struct req *r);
+int h_sync_group(struct broker *b, struct req *r);
+int h_heartbeat(struct broker *b, struct req *r);
+int h_leave_group(struct broker *b, struct req *r);
+int h_offset_commit(struct broker *b, struct req *r);
+int h_offset_fetch(struct broker *b, struct req *r);
+int h_offset_delete(struct broker *b, struct req *r);
+int h_list_groups(struct broker *b, struct req *r);
+int h_describe_groups(struct broker *b, struct req *r);
+int h_delete_groups(struct broker *b, struct req *r);
 handler_fn handler_for(int api_key);
 
 /* Fetch and produce hooks used by the loop. */
@@ -167,6 +180,8 @@ void produce_on_synced(struct broker *b, struct partition *p);
 void produce_release_waiters(struct broker *b, struct partition *p);
 /* Called after appending to p: wakes fetches waiting on it. */
 void partition_notify_append(struct broker *b, struct partition *p);
+/* Makes r wait (r->pending) until p is fsync'ed below upto, and asks for the sync. */
+void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto);
 /* Asks the flusher to sync p if it has waiters and no job in flight. */
 void partition_request_sync(struct broker *b, struct partition *p);
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto) {
+void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto) {
     struct waiter *w = malloc(sizeof *w);
     if (!w) abort();
     w->req = r;
@@ -119,7 +119,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     out->log_append_time_ms = res.log_append_time;
     out->log_start_offset = res.start_offset;
     partition_notify_append(b, p);
-    if (acks == -1 && plog_flushed_offset(p->log) <= res.last_offset) add_sync_waiter(b, p, r, res.last_offset + 1);
+    if (acks == -1 && plog_flushed_offset(p->log) <= res.last_offset) partition_add_sync_waiter(b, p, r, res.last_offset + 1);
 }
 
 int h_produce(struct broker *b, struct req *r) {

@@ -14,6 +14,7 @@
  * Backpressure: a connection with too many requests in flight or too many
  * unsent bytes stops being read until it drains (Kafka mutes the channel). */
 #include "broker/core.h"
+#include "broker/group.h"
 #include "broker/net.h"
 
 #include "common/clock.h"
@@ -512,6 +513,8 @@ static int64_t next_timeout(struct broker *b, int64_t now) {
     int64_t t = b->next_housekeep_ms - now;
     for (struct req *r = b->parked; r; r = r->park_next)
         if (r->deadline_ms - now < t) t = r->deadline_ms - now;
+    int64_t g = grp_next_deadline(b); /* group sessions and rebalances */
+    if (g != INT64_MAX && g - now < t) t = g - now;
     if (b->wake) t = 0;
     if (t < 0) t = 0;
     if (t > 1000) t = 1000;
@@ -566,6 +569,7 @@ int net_loop(struct broker *b) {
                 r = r->park_next;
             }
         }
+        grp_tick(b, now); /* group sessions and rebalances that are due */
         if (now >= b->next_housekeep_ms) {
             broker_housekeep(b, clock_wall_ms());
             b->next_housekeep_ms = now + 1000;
