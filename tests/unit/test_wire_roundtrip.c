@@ -323,8 +323,8 @@ TEST(wire_roundtrip_every_api_every_version) {
     fprintf(stderr, "    %d round trips, %ld bytes\n", cases, bytes);
 }
 
-/* The served view: issue-2 APIs served with their ranges, the group and
- * transaction APIs known but not served (max_ver -1), flexible versions
+/* The served view: issue-2 APIs and the group APIs served with their ranges,
+ * the transaction APIs known but not served (max_ver -1), flexible versions
  * where Kafka puts them. */
 TEST(wire_api_table_ranges) {
     static const struct { int key, min, max, flex; } served[] = {
@@ -333,6 +333,11 @@ TEST(wire_api_table_ranges) {
         {API_DELETE_TOPICS, 0, 6, 4}, {API_DELETE_RECORDS, 0, 2, 2}, {API_OFFSET_FOR_LEADER_EPOCH, 0, 4, 4},
         {API_DESCRIBE_CONFIGS, 0, 4, 4}, {API_ALTER_CONFIGS, 0, 2, 2}, {API_SASL_AUTHENTICATE, 0, 2, 2},
         {API_CREATE_PARTITIONS, 0, 3, 2}, {API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1}, {API_DESCRIBE_CLUSTER, 0, 1, 0},
+        /* the group coordinator (issue 4) */
+        {API_OFFSET_COMMIT, 0, 9, 8}, {API_OFFSET_FETCH, 0, 9, 6}, {API_FIND_COORDINATOR, 0, 6, 3},
+        {API_JOIN_GROUP, 0, 9, 6}, {API_HEARTBEAT, 0, 4, 4}, {API_LEAVE_GROUP, 0, 5, 4}, {API_SYNC_GROUP, 0, 5, 4},
+        {API_DESCRIBE_GROUPS, 0, 5, 5}, {API_LIST_GROUPS, 0, 5, 3}, {API_DELETE_GROUPS, 0, 2, 2},
+        {API_OFFSET_DELETE, 0, 0, INT16_MAX},
     };
     for (size_t i = 0; i < sizeof served / sizeof served[0]; i++) {
         const struct api_info *a = api_lookup(served[i].key);
@@ -341,12 +346,9 @@ TEST(wire_api_table_ranges) {
         CHECK_EQ(a->max_ver, served[i].max);
         CHECK_EQ(a->flex_ver, served[i].flex);
     }
-    static const int unserved[] = {API_OFFSET_COMMIT, API_OFFSET_FETCH, API_FIND_COORDINATOR, API_JOIN_GROUP,
-                                   API_HEARTBEAT, API_LEAVE_GROUP, API_SYNC_GROUP, API_DESCRIBE_GROUPS,
-                                   API_LIST_GROUPS, API_INIT_PRODUCER_ID, API_ADD_PARTITIONS_TO_TXN,
-                                   API_ADD_OFFSETS_TO_TXN, API_END_TXN, API_TXN_OFFSET_COMMIT, API_DELETE_GROUPS,
-                                   API_OFFSET_DELETE, API_DESCRIBE_PRODUCERS, API_DESCRIBE_TRANSACTIONS,
-                                   API_LIST_TRANSACTIONS};
+    static const int unserved[] = {API_INIT_PRODUCER_ID, API_ADD_PARTITIONS_TO_TXN, API_ADD_OFFSETS_TO_TXN,
+                                   API_END_TXN, API_TXN_OFFSET_COMMIT, API_DESCRIBE_PRODUCERS,
+                                   API_DESCRIBE_TRANSACTIONS, API_LIST_TRANSACTIONS};
     int n, nserved = 0;
     const struct api_info *all = api_all(&n);
     for (int i = 0; i < n; i++) nserved += all[i].max_ver >= 0;
