@@ -892,6 +892,15 @@ static int64_t group_tick(struct broker *b, struct group *g, int64_t now) {
             pp = &p->next;
         }
     }
+    /* sessions first: a member that is gone need not be waited for */
+    for (struct grp_member *m = g->members, *nx; m; m = nx) {
+        nx = m->next;
+        if (m->join_req || m->sync_req) continue; /* kept alive while parked */
+        if (m->session_deadline <= now) {
+            member_leave(b, g, m, "expired (no heartbeat within session.timeout.ms)");
+            return group_tick(b, g, now); /* the list changed: start over */
+        }
+    }
     if (g->state == GRP_PREPARING_REBALANCE && g->rebalance_deadline <= now) {
         if (g->initial_delay && g->new_member_added && now < g->initial_end) {
             g->new_member_added = 0;
@@ -899,14 +908,6 @@ static int64_t group_tick(struct broker *b, struct group *g, int64_t now) {
             g->rebalance_deadline = d < g->initial_end ? d : g->initial_end;
         } else {
             complete_join(b, g);
-        }
-    }
-    for (struct grp_member *m = g->members, *nx; m; m = nx) {
-        nx = m->next;
-        if (m->join_req || m->sync_req) continue; /* kept alive while parked */
-        if (m->session_deadline <= now) {
-            member_leave(b, g, m, "expired (no heartbeat within session.timeout.ms)");
-            return group_tick(b, g, now); /* the list changed: start over */
         }
     }
     for (struct grp_member *m = g->members; m; m = m->next)
