@@ -9,8 +9,8 @@
 #     in flight while the broker is killed
 set -uo pipefail
 source "$(dirname "$0")/lib/weir.sh"
-weir_init groups_kcat
-weir_start group.initial.rebalance.delay.ms=500 || { echo "groups_kcat: 0 passed, 1 failed"; exit 1; }
+weir_init groupskcat
+weir_start group.initial.rebalance.delay.ms=500 || { echo "groupskcat: 0 passed, 1 failed"; exit 1; }
 B=$WEIR_BOOTSTRAP
 T=$WEIR_TMP
 KC=(kcat -b "$B" -m 15)
