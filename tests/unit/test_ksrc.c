@@ -252,20 +252,42 @@ TEST(ksrc_discover_offsets_and_read_ranges) {
     CHECK(r[0] == 0 && r[1] == 3 && r[2] == 0);
     CHECK_EQ(ksrc_resolve(k, "earliest", tps, n, 1, 0, r), WERR_INVALID);
     CHECK_EQ(ksrc_resolve(k, "{\"t\":{\"0\":-2}}", tps, n, 1, KSRC_LATEST, r), WERR_INVALID);
-    /* offsets by timestamp: message i of each partition has BASE_TS + i s */
+    /* offsets by timestamp: message i of each partition has BASE_TS + i s.
+     * A real broker answers 7; librdkafka 2.0's mock cluster answers "none"
+     * for every timestamp, which the default strategy reports as an error. */
     int64_t byts[4];
     int rc = ksrc_offsets_for_times(k, tps + 1, 3, BASE_TS + 7000, byts);
+    int mock_has_no_time_index = rc == WERR_NOTFOUND;
     if (rc == 0) {
-        /* A real broker answers 7. librdkafka 2.0's mock cluster answers
-         * "no such offset" (-1) for every timestamp, which means latest. */
-        CHECK(byts[0] == 7 || byts[0] == 20);
-        CHECK_EQ(byts[2], byts[0]);
-        REQUIRE(ksrc_offsets_for_times(k, tps + 1, 1, BASE_TS + 999999, byts) == 0);
-        CHECK_EQ(byts[0], 20); /* nothing that late: latest, as Spark */
+        CHECK_EQ(byts[0], 7);
+        CHECK_EQ(byts[2], 7);
     } else {
-        /* older mock clusters cannot list offsets by time: must say so */
-        CHECK(rc == WERR_UNSUPPORTED || rc == WERR_IO);
-        CHECK(strlen(ksrc_error(k)) > 0);
+        CHECK_EQ(rc, WERR_NOTFOUND);
+        CHECK(strstr(ksrc_error(k), "startingOffsetsByTimestampStrategy") != NULL);
+    }
+    /* nothing that late: an error naming the partition by default */
+    CHECK_EQ(ksrc_offsets_for_times(k, tps + 1, 1, BASE_TS + 999999, byts), WERR_NOTFOUND);
+    CHECK(strstr(ksrc_error(k), "t-0") != NULL);
+    CHECK_EQ(ksrc_resolve_by_timestamp(k, "{\"t\":{\"0\":1}}", tps + 1, 3, byts), WERR_INVALID);
+    CHECK(strstr(ksrc_error(k), "t-1") != NULL);
+    {
+        struct ksrc_opts o2;
+        ksrc_opts_init(&o2);
+        char e2[256];
+        ksrc_opts_set(&o2, "kafka.bootstrap.servers", c.bootstrap, e2, sizeof e2);
+        ksrc_opts_set(&o2, "subscribe", "t", e2, sizeof e2);
+        ksrc_opts_set(&o2, "kafka.log_level", "0", e2, sizeof e2);
+        CHECK_EQ(ksrc_opts_set(&o2, "startingOffsetsByTimestampStrategy", "sideways", e2, sizeof e2), WERR_INVALID);
+        REQUIRE(ksrc_opts_set(&o2, "startingOffsetsByTimestampStrategy", "latest", e2, sizeof e2) == 0);
+        struct ksrc *k2;
+        REQUIRE(ksrc_new(&o2, &k2, e2, sizeof e2) == 0);
+        REQUIRE(ksrc_offsets_for_times(k2, tps + 1, 1, BASE_TS + 999999, byts) == 0);
+        CHECK_EQ(byts[0], 20); /* latest */
+        const char *j = "{\"t\":{\"0\":1695488047000,\"1\":1695488047000,\"2\":1}}";
+        REQUIRE(ksrc_resolve_by_timestamp(k2, j, tps + 1, 3, byts) == 0);
+        CHECK_EQ(byts[0], mock_has_no_time_index ? 20 : 7);
+        CHECK_EQ(byts[2], mock_has_no_time_index ? 20 : 0);
+        ksrc_free(k2);
     }
 
     /* exact ranges: [2,7) of t-0, all of t-1, nothing of t-2, [1,3) of other-0 */

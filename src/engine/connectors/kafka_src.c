@@ -111,6 +111,13 @@ int ksrc_opts_set(struct ksrc_opts *o, const char *key, const char *val, char *e
     }
     if (!strcasecmp(key, "startingOffsets")) { o->starting_offsets = val; return 0; }
     if (!strcasecmp(key, "endingOffsets")) { o->ending_offsets = val; return 0; }
+    if (!strcasecmp(key, "startingOffsetsByTimestamp")) { o->starting_offsets_by_timestamp = val; return 0; }
+    if (!strcasecmp(key, "startingOffsetsByTimestampStrategy")) {
+        if (!strcasecmp(val, "error")) o->timestamp_none_latest = 0;
+        else if (!strcasecmp(val, "latest")) o->timestamp_none_latest = 1;
+        else return opt_err(err, errcap, "option 'startingOffsetsByTimestampStrategy' must be \"error\" or \"latest\", got '%s'", val);
+        return 0;
+    }
     int64_t v;
     struct { const char *name; int64_t *dst; int64_t min; } nums[] = {
         {"startingTimestamp", &o->starting_timestamp, 0},
@@ -458,18 +465,22 @@ int ksrc_partitions(struct ksrc *k, struct arena *a, struct ksrc_tp **tps, int *
 
 /* ------------------------------------------------------------------ offsets */
 
-/* ListOffsets for all tps at `ts` (-2 earliest, -1 latest, or a timestamp):
- * out[i] = offset, or -1 where a timestamp matched nothing. */
-static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, int64_t *out) {
+/* ListOffsets for tps[i] at ts_each[i] (or at `ts` for all when ts_each is
+ * NULL): -2 earliest, -1 latest, else a timestamp; out[i] = offset, or -1
+ * where a timestamp matched nothing. */
+static int list_offsets_v(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, const int64_t *ts_each,
+                          int64_t *out) {
     if (n == 0) return 0;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-    const char *what = ts == KSRC_EARLIEST ? "earliest" : ts == KSRC_LATEST ? "latest" : "by-timestamp";
+    const char *what = ts_each ? "by-timestamp" : ts == KSRC_EARLIEST ? "earliest" : ts == KSRC_LATEST ? "latest" : "by-timestamp";
+    int bad = -1;
     for (int attempt = 0; attempt <= k->o.fetch_retries; attempt++) {
         if (attempt) backoff(k, attempt);
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-        for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition)->offset = ts;
+        for (int i = 0; i < n; i++)
+            rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition)->offset = ts_each ? ts_each[i] : ts;
         e = rd_kafka_offsets_for_times(k->rk, l, (int)k->o.query_timeout_ms);
-        int bad = -1;
+        bad = -1;
         if (!e) {
             for (int i = 0; i < n; i++) {
                 rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, tps[i].topic, tps[i].partition);
@@ -488,12 +499,49 @@ static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_
             set_err(k, "the Kafka broker at %s cannot list %s offsets: %s", k->bootstrap, what, rd_kafka_err2str(e));
             return WERR_UNSUPPORTED;
         }
-        log_warn("kafka source: listing %s offsets%s%s failed (attempt %d of %d): %s", what, bad >= 0 ? " of " : "",
-                 bad >= 0 ? tps[bad].topic : "", attempt + 1, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+        if (bad >= 0)
+            log_warn("kafka source: listing %s offsets of %s-%d failed (attempt %d of %d): %s", what, tps[bad].topic,
+                     (int)tps[bad].partition, attempt + 1, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+        else
+            log_warn("kafka source: listing %s offsets failed (attempt %d of %d): %s", what, attempt + 1,
+                     k->o.fetch_retries + 1, rd_kafka_err2str(e));
     }
-    set_err(k, "cannot list %s offsets from Kafka at %s after %d attempts: %s", what, k->bootstrap,
-            k->o.fetch_retries + 1, rd_kafka_err2str(e));
+    if (bad >= 0)
+        set_err(k, "cannot list %s offsets of %s-%d from Kafka at %s after %d attempts: %s", what, tps[bad].topic,
+                (int)tps[bad].partition, k->bootstrap, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+    else
+        set_err(k, "cannot list %s offsets from Kafka at %s after %d attempts: %s", what, k->bootstrap,
+                k->o.fetch_retries + 1, rd_kafka_err2str(e));
     return WERR_IO;
+}
+
+static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, int64_t *out) {
+    return list_offsets_v(k, tps, n, ts, NULL, out);
+}
+
+/* Timestamp lookups done: out[i] < 0 means no message at or after the
+ * timestamp: latest, or an error, per startingOffsetsByTimestampStrategy. */
+static int finish_by_time(struct ksrc *k, const struct ksrc_tp *tps, int n, const int64_t *ts_each, int64_t ts,
+                          int64_t *out) {
+    int need_latest = 0;
+    for (int i = 0; i < n; i++) {
+        if (out[i] >= 0) continue;
+        if (!k->o.timestamp_none_latest) {
+            set_err(k, "no offset in %s-%d has a timestamp at or after %lld; set startingOffsetsByTimestampStrategy "
+                       "to \"latest\" to start such partitions at their latest offset",
+                    tps[i].topic, (int)tps[i].partition, (long long)(ts_each ? ts_each[i] : ts));
+            return WERR_NOTFOUND;
+        }
+        need_latest = 1;
+    }
+    if (!need_latest) return 0;
+    int64_t *latest = malloc((size_t)n * sizeof *latest);
+    if (!latest) return WERR_NOMEM;
+    int rc = list_offsets(k, tps, n, KSRC_LATEST, latest);
+    for (int i = 0; !rc && i < n; i++)
+        if (out[i] < 0) out[i] = latest[i];
+    free(latest);
+    return rc;
 }
 
 int ksrc_earliest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out) {
@@ -510,16 +558,34 @@ int ksrc_offsets_for_times(struct ksrc *k, const struct ksrc_tp *tps, int n, int
     k->err[0] = 0;
     if (ts_ms < 0) return WERR_INVALID;
     int rc = list_offsets(k, tps, n, ts_ms, out);
-    if (rc) return rc;
-    int need_latest = 0;
-    for (int i = 0; i < n; i++) need_latest |= out[i] < 0;
-    if (!need_latest) return 0;
-    int64_t *latest = malloc((size_t)n * sizeof *latest);
-    if (!latest) return WERR_NOMEM;
-    rc = list_offsets(k, tps, n, KSRC_LATEST, latest);
-    for (int i = 0; !rc && i < n; i++)
-        if (out[i] < 0) out[i] = latest[i];
-    free(latest);
+    return rc ? rc : finish_by_time(k, tps, n, NULL, ts_ms, out);
+}
+
+int ksrc_resolve_by_timestamp(struct ksrc *k, const char *json, const struct ksrc_tp *tps, int n, int64_t *out) {
+    k->err[0] = 0;
+    struct arena a;
+    arena_init(&a, 1024);
+    struct ksrc_po *po;
+    int npo;
+    char err[256];
+    int rc = ksrc_offsets_parse(json, strlen(json), &a, &po, &npo, err, sizeof err);
+    if (rc) set_err(k, "startingOffsetsByTimestamp: %s", err);
+    int64_t *ts = rc ? NULL : malloc((size_t)(n ? n : 1) * sizeof *ts);
+    if (!rc && !ts) rc = WERR_NOMEM;
+    for (int i = 0; !rc && i < n; i++) {
+        int found = 0;
+        for (int j = 0; j < npo; j++)
+            if (po[j].partition == tps[i].partition && !strcmp(po[j].topic, tps[i].topic)) { ts[i] = po[j].offset; found = 1; }
+        if (!found || ts[i] < 0) {
+            set_err(k, "startingOffsetsByTimestamp %s partition %s-%d", found ? "has a negative timestamp for" : "does not specify",
+                    tps[i].topic, (int)tps[i].partition);
+            rc = WERR_INVALID;
+        }
+    }
+    if (!rc) rc = list_offsets_v(k, tps, n, 0, ts, out);
+    if (!rc) rc = finish_by_time(k, tps, n, ts, 0, out);
+    free(ts);
+    arena_free(&a);
     return rc;
 }
 

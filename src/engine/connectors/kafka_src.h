@@ -7,7 +7,8 @@
  *   2. ksrc_new           one rd_kafka consumer handle (never subscribes).
  *   3. ksrc_partitions    subscribe / subscribePattern / assign -> sorted
  *                         topic-partitions, from cluster metadata.
- *   4. ksrc_resolve_start / ksrc_latest / ksrc_earliest / ksrc_offsets_for_times
+ *   4. ksrc_resolve / ksrc_latest / ksrc_earliest / ksrc_offsets_for_times /
+ *      ksrc_resolve_by_timestamp
  *                         -> concrete offsets (startingOffsets, endingOffsets,
  *                         startingTimestamp); ksrc_rate_limit applies
  *                         maxOffsetsPerTrigger.
@@ -56,12 +57,17 @@
 
 enum ksrc_strategy { KSRC_NONE, KSRC_SUBSCRIBE, KSRC_SUBSCRIBE_PATTERN, KSRC_ASSIGN };
 
+/* Where a new query starts is the engine's choice, in Spark's order of
+ * precedence: startingTimestamp, then startingOffsetsByTimestamp, then
+ * startingOffsets (streaming default latest, batch default earliest). */
 struct ksrc_opts {
     enum ksrc_strategy strategy;
     const char *strategy_value;     /* topic list / regex / assign JSON (borrowed) */
     const char *starting_offsets;   /* "earliest" | "latest" | JSON; NULL = caller's default */
     const char *ending_offsets;     /* batch queries: "latest" | JSON; NULL = latest */
     int64_t starting_timestamp;     /* startingTimestamp (ms) or -1 */
+    const char *starting_offsets_by_timestamp; /* JSON {"t":{"0":ms}} or NULL */
+    int timestamp_none_latest;      /* startingOffsetsByTimestampStrategy: 0 "error" (default), 1 "latest" */
     int fail_on_data_loss;          /* default 1 */
     int include_headers;            /* default 0 */
     int64_t max_offsets_per_trigger;/* 0 = unlimited */
@@ -109,9 +115,15 @@ int ksrc_partitions(struct ksrc *k, struct arena *a, struct ksrc_tp **tps, int *
 /* Earliest (low watermark) and latest (high watermark) per partition. */
 int ksrc_earliest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
 int ksrc_latest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
-/* First offset whose timestamp is >= ts_ms per partition (latest if none,
- * as Spark). WERR_UNSUPPORTED if the broker cannot answer by timestamp. */
+/* startingTimestamp: the first offset whose timestamp is >= ts_ms, per
+ * partition. Where no message is that late: WERR_NOTFOUND naming the
+ * partition, or its latest offset with startingOffsetsByTimestampStrategy
+ * "latest" (Spark's rule). WERR_UNSUPPORTED if the broker cannot answer by
+ * timestamp. */
 int ksrc_offsets_for_times(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts_ms, int64_t *out);
+/* startingOffsetsByTimestamp: the same with a timestamp per partition from
+ * JSON {"topic":{"0":ms,...}}; every partition in tps must have one. */
+int ksrc_resolve_by_timestamp(struct ksrc *k, const char *json, const struct ksrc_tp *tps, int n, int64_t *out);
 
 /* Parses Spark's offsets JSON into the arena. Accepts -2/-1. */
 int ksrc_offsets_parse(const char *json, size_t n, struct arena *a, struct ksrc_po **out, int *count, char *err,
