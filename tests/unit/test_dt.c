@@ -263,6 +263,15 @@ TEST(dt_intervals) {
     CHECK_EQ(iv("INTERVAL '10' MINUTE"), 10 * DT_US_PER_MIN);
     CHECK_EQ(iv("'1 hour'"), DT_US_PER_HOUR);
     CHECK_EQ(iv("  interval   1 hour  "), DT_US_PER_HOUR);
+    CHECK_EQ(iv("INTERVAL '1:30' HOUR TO MINUTE"), 90 * DT_US_PER_MIN);
+    CHECK_EQ(iv("INTERVAL '-1:30' HOUR TO MINUTE"), -90 * DT_US_PER_MIN);
+    CHECK_EQ(iv("interval '2 10:00:00.5' day to second"), 2 * DT_US_PER_DAY + 10 * DT_US_PER_HOUR + 500000);
+    CHECK_EQ(iv("INTERVAL '10:05' MINUTE TO SECOND"), 10 * DT_US_PER_MIN + 5 * DT_US_PER_SEC);
+    CHECK_EQ(iv("INTERVAL '3 4' DAY TO HOUR"), 3 * DT_US_PER_DAY + 4 * DT_US_PER_HOUR);
+    CHECK_EQ(iv("INTERVAL '1:60' HOUR TO MINUTE"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1:30' MINUTE TO HOUR"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1' HOUR TO MINUTE"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1-6' YEAR TO MONTH"), INT64_MIN); /* months need the months out-param */
     CHECK_EQ(iv(""), INT64_MIN);
     CHECK_EQ(iv("interval"), INT64_MIN);
     CHECK_EQ(iv("5"), INT64_MIN);
@@ -275,6 +284,9 @@ TEST(dt_intervals) {
     CHECK_EQ(dt_interval_parse("1 year 2 months 3 days", 22, &months, &us), 0);
     CHECK_EQ(months, 14);
     CHECK_EQ(us, 3 * DT_US_PER_DAY);
+    CHECK_EQ(dt_interval_parse("INTERVAL '1-6' YEAR TO MONTH", 28, &months, &us), 0);
+    CHECK_EQ(months, 18);
+    CHECK_EQ(us, 0);
 }
 
 TEST(dt_functions) {
