@@ -3,7 +3,13 @@
  *
  * What it does, in the order a micro-batch uses it:
  *   1. ksrc_opts_set      Spark options -> struct ksrc_opts; `kafka.*` keys
- *                         go to librdkafka with the prefix stripped.
+ *                         go to librdkafka with the prefix stripped, except
+ *                         kafka.group.id (allowed, as in Spark 3+), which is
+ *                         kept for ksrc_commit only: the reading handle uses
+ *                         a private random group id and never joins it.
+ *                         Reading defaults that differ from librdkafka's:
+ *                         fetch.wait.max.ms=100, fetch.error.backoff.ms=100
+ *                         (a kafka.* option overrides them).
  *   2. ksrc_new           one rd_kafka consumer handle (never subscribes).
  *   3. ksrc_partitions    subscribe / subscribePattern / assign -> sorted
  *                         topic-partitions, from cluster metadata.
