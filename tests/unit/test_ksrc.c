@@ -407,6 +407,12 @@ TEST(ksrc_data_loss) {
     CHECK_EQ(ksrc_read(k, &rg, 1, collect, g, &st), WERR_RANGE);
     CHECK(strstr(ksrc_error(k), "t-0") != NULL);
     CHECK(strstr(ksrc_error(k), "failOnDataLoss") != NULL);
+    /* a range wholly past the end (offsets went backwards) */
+    struct ksrc_range past = {"t", 1, 25, 30};
+    memset(g, 0, sizeof *g);
+    CHECK_EQ(ksrc_read(k, &past, 1, collect, g, &st), WERR_RANGE);
+    CHECK(strstr(ksrc_error(k), "t-1") != NULL);
+    CHECK_EQ(g->n, 0);
     ksrc_free(k);
 
     /* old data aged out: the mock keeps about 5 MiB per partition */

@@ -720,7 +720,7 @@ static int reassign(struct ksrc *k, struct rstate *st, int ns) {
 /* The partition reported "offset out of range" or EOF short of the end:
  * compare with what the broker has now. */
 static int check_loss(struct ksrc *k, struct rstate *s, struct rstate *all, int ns, int *remaining,
-                      struct ksrc_read_stats *stats) {
+                      struct ksrc_read_stats *stats, int fetch_stopped) {
     struct ksrc_tp tp = {s->r->topic, s->r->partition};
     int64_t lo, hi;
     int rc = list_offsets(k, &tp, 1, KSRC_EARLIEST, &lo);
@@ -738,9 +738,11 @@ static int check_loss(struct ksrc *k, struct rstate *s, struct rstate *all, int 
                             stats)))
             return rc;
         s->end = hi;
-        if (s->next >= s->end) finish_partition(k, s, remaining);
+        if (s->next >= s->end) { finish_partition(k, s, remaining); return 0; }
     }
-    return 0; /* data is there: keep fetching */
+    /* the data is there: keep fetching (restarting the fetcher if an
+     * offset-reset error stopped it) */
+    return fetch_stopped ? reassign(k, all, ns) : 0;
 }
 
 #define BATCH 1024
@@ -810,11 +812,11 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
                         last_progress = clock_mono_ms();
                         if (m->offset >= s->end) finish_partition(k, s, &remaining);
                         else if (m->offset > s->next) s->next = m->offset; /* gap (compaction, markers) up to EOF */
-                        if (!s->done && m->offset < s->end) rc = check_loss(k, s, st, ns, &remaining, stats);
+                        if (!s->done && m->offset < s->end) rc = check_loss(k, s, st, ns, &remaining, stats, 0);
                     }
                 } else if (s && !s->done && (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
                                              m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)) {
-                    rc = check_loss(k, s, st, ns, &remaining, stats);
+                    rc = check_loss(k, s, st, ns, &remaining, stats, 1);
                     last_progress = clock_mono_ms();
                 } else if (!s || !s->done) {
                     const char *es = rd_kafka_message_errstr(m);
@@ -824,7 +826,7 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
                     log_warn("kafka source: %s%s%s: %s", s ? s->r->topic : "", s ? "-" : "",
                              s ? "partition" : "consumer", es);
                     if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-                        if (s) rc = check_loss(k, s, st, ns, &remaining, stats);
+                        if (s) rc = check_loss(k, s, st, ns, &remaining, stats, 0);
                     }
                 }
                 rd_kafka_message_destroy(m);
