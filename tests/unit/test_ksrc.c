@@ -510,6 +510,10 @@ TEST(ksrc_unreachable_broker) {
     CHECK_EQ(ksrc_read(k, &rg, 1, collect, &g, NULL), WERR_AGAIN);
     CHECK(strstr(ksrc_error(k), "pollTimeoutMs") != NULL);
     CHECK(strstr(ksrc_error(k), "t-0@0") != NULL);
+    /* committing to a group that cannot be reached is reported, not fatal */
+    struct ksrc_po po = {"t", 0, 5};
+    CHECK_EQ(ksrc_commit(k, "g", &po, 1), WERR_IO);
+    CHECK(strstr(ksrc_error(k), "group 'g'") != NULL);
     arena_free(&a);
     ksrc_free(k);
 }

@@ -1,9 +1,9 @@
 /* kafka_src: see kafka_src.h. One rd_kafka consumer handle does everything
  * but commits: metadata, ListOffsets (through rd_kafka_offsets_for_times,
- * which batches per leader and also answers -2/-1), and reading with
- * assign(). It carries a private random group.id only because librdkafka's
- * assign() needs a consumer group object; it never joins or commits. A
- * second handle, created on first use, commits to the user's group.
+ * which batches per leader and also answers -2/-1), reading with assign(),
+ * and group offsets through the admin API. It carries a private random
+ * group.id only because librdkafka's assign() needs a consumer group
+ * object; it never joins that group or commits to it.
  * Data loss is detected lazily: auto.offset.reset=error makes librdkafka
  * report a fetch below the log start instead of jumping, and an
  * end-of-partition event short of the range's end is checked against the
@@ -33,8 +33,6 @@ struct ksrc {
     struct ksrc_opts o;
     rd_kafka_t *rk;        /* reader + metadata + offsets */
     rd_kafka_queue_t *q;   /* its consumer queue */
-    rd_kafka_t *crk;       /* committer, group crk_group */
-    char *crk_group;
     char bootstrap[512];
     char err[768];
     pthread_mutex_t lock;  /* guards rderr (error_cb may run on librdkafka threads) */
@@ -250,17 +248,17 @@ int ksrc_new(const struct ksrc_opts *o, struct ksrc **out, char *err, size_t err
     return 0;
 }
 
+/* Neither handle ever subscribes, so there is no group membership to leave:
+ * skip the consumer close, which would otherwise wait for a coordinator
+ * that may be unreachable (tens of seconds). */
 static void destroy_handle(rd_kafka_t *rk) {
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void ksrc_free(struct ksrc *k) {
     if (!k) return;
     if (k->q) rd_kafka_queue_destroy(k->q);
     if (k->rk) destroy_handle(k->rk);
-    if (k->crk) destroy_handle(k->crk);
-    free(k->crk_group);
     pthread_mutex_destroy(&k->lock);
     free(k);
 }
@@ -897,70 +895,117 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
 
 /* ------------------------------------------------------------------ commits */
 
-static int commit_handle(struct ksrc *k, const char *group) {
-    if (!group || !*group) {
-        set_err(k, "no consumer group to commit to (set kafka.group.id)");
-        return WERR_INVALID;
+/* Group offsets go through the admin API (AlterConsumerGroupOffsets /
+ * ListConsumerGroupOffsets, i.e. OffsetCommit / OffsetFetch outside any
+ * group membership) on the reader's handle: no consumer-group machinery, a
+ * bounded wait, and nothing left to wait for when the handle is destroyed
+ * (a librdkafka consumer commit towards an unreachable coordinator holds up
+ * rd_kafka_destroy for up to a minute). */
+static rd_kafka_event_t *admin_wait(struct ksrc *k, rd_kafka_queue_t *q) {
+    int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms + 1000;
+    while (clock_mono_ms() < deadline) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (ev) return ev;
     }
-    if (k->crk && !strcmp(k->crk_group, group)) return 0;
-    if (k->crk) { destroy_handle(k->crk); k->crk = NULL; free(k->crk_group); k->crk_group = NULL; }
-    char err[256];
-    k->crk = make_handle(k, group, err, sizeof err);
-    if (!k->crk) { set_err(k, "%s", err); return WERR_INVALID; }
-    k->crk_group = strdup(group);
-    return k->crk_group ? 0 : WERR_NOMEM;
+    return NULL;
+}
+
+/* The first error in an admin group result (group or partition level). */
+static const char *group_result_error(rd_kafka_event_t *ev, const rd_kafka_group_result_t **groups, size_t ng,
+                                      const rd_kafka_topic_partition_list_t **parts) {
+    if (rd_kafka_event_error(ev)) return rd_kafka_event_error_string(ev);
+    if (ng != 1) return "unexpected result";
+    const rd_kafka_error_t *ge = rd_kafka_group_result_error(groups[0]);
+    if (ge) return rd_kafka_error_string(ge);
+    *parts = rd_kafka_group_result_partitions(groups[0]);
+    for (int i = 0; *parts && i < (*parts)->cnt; i++)
+        if ((*parts)->elems[i].err) return rd_kafka_err2str((*parts)->elems[i].err);
+    return NULL;
+}
+
+static rd_kafka_AdminOptions_t *admin_opts(struct ksrc *k, rd_kafka_admin_op_t op) {
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(k->rk, op);
+    char e[128];
+    rd_kafka_AdminOptions_set_request_timeout(opt, (int)k->o.query_timeout_ms, e, sizeof e);
+    return opt;
 }
 
 int ksrc_commit(struct ksrc *k, const char *group, const struct ksrc_po *po, int n) {
     k->err[0] = 0;
     if (!group) group = k->o.group_id;
-    int rc = commit_handle(k, group);
-    if (rc) return rc;
+    if (!group || !*group) {
+        set_err(k, "no consumer group to commit to (set kafka.group.id)");
+        return WERR_INVALID;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n ? n : 1);
     for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, po[i].topic, po[i].partition)->offset = po[i].offset;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(k->crk);
-    rd_kafka_resp_err_t e = rd_kafka_commit_queue(k->crk, l, q, NULL, NULL);
-    if (!e) {
-        rd_kafka_event_t *ev = NULL;
-        int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms;
-        while (!ev && clock_mono_ms() < deadline) {
-            ev = rd_kafka_queue_poll(q, 100);
-            if (ev && rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT) { rd_kafka_event_destroy(ev); ev = NULL; }
-        }
-        if (!ev) {
-            e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-        } else {
-            e = rd_kafka_event_error(ev);
-            const rd_kafka_topic_partition_list_t *res = rd_kafka_event_topic_partition_list(ev);
-            for (int i = 0; !e && res && i < res->cnt; i++) e = res->elems[i].err;
-            rd_kafka_event_destroy(ev);
-        }
+    rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(group, l);
+    rd_kafka_AdminOptions_t *opt = admin_opts(k, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(k->rk);
+    rd_kafka_AlterConsumerGroupOffsets(k->rk, &req, 1, opt, q);
+    rd_kafka_event_t *ev = admin_wait(k, q);
+    const char *why = "timed out";
+    if (ev) {
+        size_t ng = 0;
+        const rd_kafka_group_result_t **groups = NULL;
+        const rd_kafka_AlterConsumerGroupOffsets_result_t *res = rd_kafka_event_AlterConsumerGroupOffsets_result(ev);
+        if (res) groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(res, &ng);
+        const rd_kafka_topic_partition_list_t *parts = NULL;
+        why = res || rd_kafka_event_error(ev) ? group_result_error(ev, groups, ng, &parts) : "unexpected event";
     }
+    int rc = 0;
+    if (why) {
+        set_err(k, "cannot commit offsets for group '%s' to Kafka at %s: %s", group, k->bootstrap, why);
+        rc = WERR_IO;
+    }
+    if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_AlterConsumerGroupOffsets_destroy(req);
     rd_kafka_topic_partition_list_destroy(l);
-    if (e) {
-        set_err(k, "cannot commit offsets for group '%s' to Kafka at %s: %s", group, k->bootstrap, rd_kafka_err2str(e));
-        return WERR_IO;
-    }
-    return 0;
+    return rc;
 }
 
 int ksrc_committed(struct ksrc *k, const char *group, const struct ksrc_tp *tps, int n, int64_t *out) {
     k->err[0] = 0;
     if (!group) group = k->o.group_id;
-    int rc = commit_handle(k, group);
-    if (rc) return rc;
+    if (!group || !*group) {
+        set_err(k, "no consumer group given (set kafka.group.id)");
+        return WERR_INVALID;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n ? n : 1);
     for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition);
-    rd_kafka_resp_err_t e = rd_kafka_committed(k->crk, l, (int)k->o.query_timeout_ms);
-    for (int i = 0; !e && i < n; i++) {
-        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, tps[i].topic, tps[i].partition);
-        out[i] = p ? p->offset : RD_KAFKA_OFFSET_INVALID;
+    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, l);
+    rd_kafka_AdminOptions_t *opt = admin_opts(k, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(k->rk);
+    rd_kafka_ListConsumerGroupOffsets(k->rk, &req, 1, opt, q);
+    rd_kafka_event_t *ev = admin_wait(k, q);
+    const char *why = "timed out";
+    const rd_kafka_topic_partition_list_t *parts = NULL;
+    if (ev) {
+        size_t ng = 0;
+        const rd_kafka_group_result_t **groups = NULL;
+        const rd_kafka_ListConsumerGroupOffsets_result_t *res = rd_kafka_event_ListConsumerGroupOffsets_result(ev);
+        if (res) groups = rd_kafka_ListConsumerGroupOffsets_result_groups(res, &ng);
+        why = res || rd_kafka_event_error(ev) ? group_result_error(ev, groups, ng, &parts) : "unexpected event";
     }
+    int rc = 0;
+    if (why) {
+        set_err(k, "cannot read committed offsets of group '%s' from Kafka at %s: %s", group, k->bootstrap, why);
+        rc = WERR_IO;
+    } else {
+        for (int i = 0; i < n; i++) {
+            const rd_kafka_topic_partition_t *p = NULL;
+            for (int j = 0; parts && j < parts->cnt && !p; j++)
+                if (parts->elems[j].partition == tps[i].partition && !strcmp(parts->elems[j].topic, tps[i].topic))
+                    p = &parts->elems[j];
+            out[i] = p ? p->offset : RD_KAFKA_OFFSET_INVALID;
+        }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_ListConsumerGroupOffsets_destroy(req);
     rd_kafka_topic_partition_list_destroy(l);
-    if (e) {
-        set_err(k, "cannot read committed offsets of group '%s': %s", group, rd_kafka_err2str(e));
-        return WERR_IO;
-    }
-    return 0;
+    return rc;
 }

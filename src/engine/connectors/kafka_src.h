@@ -118,7 +118,11 @@ struct ksrc_po {
 /* Resolves the subscription to topic-partitions sorted by (topic, partition),
  * in the arena. Topics that do not exist (yet) contribute nothing. */
 int ksrc_partitions(struct ksrc *k, struct arena *a, struct ksrc_tp **tps, int *n);
-/* Earliest (low watermark) and latest (high watermark) per partition. */
+/* Earliest (log start) and latest offsets per partition, from ListOffsets.
+ * "Latest" honours the consumer's isolation.level: librdkafka's default,
+ * read_committed, gives the last stable offset, which is also as far as
+ * ksrc_read can read; kafka.isolation.level=read_uncommitted gives the high
+ * watermark (what Spark's Java consumer sees by default). */
 int ksrc_earliest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
 int ksrc_latest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
 /* startingTimestamp: the first offset whose timestamp is >= ts_ms, per
@@ -194,9 +198,12 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
               struct ksrc_read_stats *stats);
 
 /* Commits offsets (the next offset to read, Kafka's convention) for
- * po[0..n) to group `group` (NULL: opts.group_id). WERR_INVALID if there is
- * no group; WERR_IO with ksrc_error() if the broker refuses (e.g. it has no
- * group support): callers report and carry on. */
+ * po[0..n) to group `group` (NULL: opts.group_id), with the admin API's
+ * AlterConsumerGroupOffsets (an OffsetCommit from outside the group, as
+ * kafka-consumer-groups --reset-offsets does), waiting at most about
+ * fetchOffset.timeoutMs. WERR_INVALID if there is no group; WERR_IO with
+ * ksrc_error() if the broker refuses or cannot be reached (no group
+ * support, or the group has active members): callers report and carry on. */
 int ksrc_commit(struct ksrc *k, const char *group, const struct ksrc_po *po, int n);
 /* Reads a group's committed offsets for tps (-1001 = none). For tests/tools. */
 int ksrc_committed(struct ksrc *k, const char *group, const struct ksrc_tp *tps, int n, int64_t *out);
