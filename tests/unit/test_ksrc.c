@@ -517,3 +517,35 @@ TEST(ksrc_unreachable_broker) {
     arena_free(&a);
     ksrc_free(k);
 }
+
+TEST(ksrc_broker_without_groups) {
+    /* A broker with no group support (weir's own before it has groups):
+     * reading works, committing reports an error and nothing hangs. */
+    struct cluster c = {0};
+    REQUIRE(cluster_start(&c) == 0);
+    REQUIRE(seed(&c) == 0);
+    static const int16_t group_apis[] = {8, 9, 10, 11, 12, 13, 14}; /* OffsetCommit .. SyncGroup */
+    for (size_t i = 0; i < sizeof group_apis / sizeof group_apis[0]; i++)
+        rd_kafka_mock_set_apiversion(c.mc, group_apis[i], -1, -1);
+    struct ksrc_opts o;
+    ksrc_opts_init(&o);
+    char err[256];
+    ksrc_opts_set(&o, "kafka.bootstrap.servers", c.bootstrap, err, sizeof err);
+    ksrc_opts_set(&o, "subscribe", "t", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.log_level", "0", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.group.id", "lag", err, sizeof err);
+    ksrc_opts_set(&o, "fetchOffset.timeoutMs", "1000", err, sizeof err);
+    struct ksrc *k;
+    REQUIRE(ksrc_new(&o, &k, err, sizeof err) == 0);
+    struct ksrc_range rg = {"t", 1, 0, 20};
+    struct got *g = calloc(1, sizeof *g);
+    REQUIRE(ksrc_read(k, &rg, 1, collect, g, NULL) == 0);
+    CHECK_EQ(g->n, 20);
+    struct ksrc_po po = {"t", 1, 20};
+    CHECK_EQ(ksrc_commit(k, NULL, &po, 1), WERR_IO);
+    CHECK(strstr(ksrc_error(k), "group 'lag'") != NULL);
+    if (getenv("WEIR_TEST_LOG")) fprintf(stderr, "    %s\n", ksrc_error(k));
+    free(g);
+    ksrc_free(k);
+    cluster_stop(&c);
+}
