@@ -132,6 +132,43 @@ TEST(ksrc_options) {
     CHECK(strstr(err, "no.such.property") != NULL);
 }
 
+TEST(ksrc_java_client_options) {
+    char user[64], pass[64], err[256];
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                             "username=\"alice\" password=\"s3 cret\";", user, sizeof user, pass, sizeof pass, err, sizeof err), 0);
+    CHECK_STR(user, "alice");
+    CHECK_STR(pass, "s3 cret");
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.scram.ScramLoginModule required username=bob password=x;",
+                             user, sizeof user, pass, sizeof pass, err, sizeof err), 0);
+    CHECK_STR(user, "bob");
+    CHECK_STR(pass, "x");
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;", user,
+                             sizeof user, pass, sizeof pass, err, sizeof err), WERR_INVALID);
+    CHECK(strstr(err, "OAUTHBEARER") != NULL);
+    CHECK_EQ(ksrc_jaas_parse("x.PlainLoginModule required username=\"open", user, sizeof user, pass, sizeof pass, err,
+                             sizeof err), WERR_INVALID);
+    /* a PySpark user's options build a client: renamed, translated, skipped */
+    struct ksrc_opts o;
+    ksrc_opts_init(&o);
+    ksrc_opts_set(&o, "kafka.bootstrap.servers", "127.0.0.1:1", err, sizeof err);
+    ksrc_opts_set(&o, "subscribe", "t", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.log_level", "0", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.security.protocol", "SASL_PLAINTEXT", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.sasl.mechanism", "PLAIN", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.sasl.jaas.config",
+                  "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";", err,
+                  sizeof err);
+    ksrc_opts_set(&o, "kafka.fetch.max.wait.ms", "50", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.max.poll.records", "500", err, sizeof err);
+    struct ksrc *k;
+    CHECK_EQ(ksrc_new(&o, &k, err, sizeof err), 0);
+    if (k) ksrc_free(k);
+    /* a JKS trust store cannot be used: say what to do instead */
+    ksrc_opts_set(&o, "kafka.ssl.truststore.location", "/etc/kafka/truststore.jks", err, sizeof err);
+    CHECK_EQ(ksrc_new(&o, &k, err, sizeof err), WERR_INVALID);
+    CHECK(strstr(err, "ssl.ca.location") != NULL);
+}
+
 TEST(ksrc_offsets_json) {
     struct arena a;
     arena_init(&a, 1024);

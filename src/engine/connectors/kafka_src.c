@@ -190,6 +190,94 @@ __attribute__((format(printf, 2, 3))) static void set_err(struct ksrc *k, const 
 
 const char *ksrc_error(const struct ksrc *k) { return k->err; }
 
+/* ------------------------------------------------------------------ Java client options */
+
+/* Options a Spark user passes as kafka.* are the Java client's. Most have
+ * the same name in librdkafka; these differ, or have no equivalent and
+ * only tune the Java client, so they are renamed or skipped (with a
+ * warning) rather than failing the query. Security options without an
+ * equivalent (JKS trust stores) still fail, with librdkafka's hint. */
+static const char *const java_renames[][2] = {
+    {"fetch.max.wait.ms", "fetch.wait.max.ms"},
+    {"receive.buffer.bytes", "socket.receive.buffer.bytes"},
+    {"send.buffer.bytes", "socket.send.buffer.bytes"},
+};
+static const char *const java_only[] = {
+    "max.poll.records", "default.api.timeout.ms", "client.dns.lookup", "ssl.keystore.type",
+    "allow.auto.create.topics.enable", "exclude.internal.topics", "auto.commit.interval.ms",
+};
+
+int ksrc_jaas_parse(const char *cfg, char *user, size_t ucap, char *pass, size_t pcap, char *err, size_t errcap) {
+    const char *p = cfg;
+    while (*p == ' ') p++;
+    const char *mod = p;
+    while (*p && *p != ' ') p++;
+    size_t ml = (size_t)(p - mod);
+    int plain = ml >= 16 && !strncmp(p - 16, "PlainLoginModule", 16);
+    int scram = ml >= 16 && !strncmp(p - 16, "ScramLoginModule", 16);
+    if (!plain && !scram)
+        return opt_err(err, errcap, "kafka.sasl.jaas.config: only PlainLoginModule and ScramLoginModule can be "
+                       "translated (module '%.*s'); for OAUTHBEARER or GSSAPI use librdkafka's sasl.oauthbearer.* "
+                       "or sasl.kerberos.* options", (int)ml, mod);
+    user[0] = pass[0] = 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p || *p == ';') break;
+        const char *key = p;
+        while (*p && *p != '=' && *p != ' ' && *p != ';') p++;
+        size_t kl = (size_t)(p - key);
+        if (*p != '=') continue; /* "required" / "optional" / "sufficient" */
+        p++;
+        const char *val = p;
+        size_t vl;
+        if (*p == '"') {
+            val = ++p;
+            while (*p && *p != '"') p++;
+            if (!*p) return opt_err(err, errcap, "kafka.sasl.jaas.config: unterminated quoted value");
+            vl = (size_t)(p - val);
+            p++;
+        } else {
+            while (*p && *p != ' ' && *p != ';') p++;
+            vl = (size_t)(p - val);
+        }
+        char *dst = kl == 8 && !strncmp(key, "username", 8) ? user : kl == 8 && !strncmp(key, "password", 8) ? pass : NULL;
+        size_t cap = dst == user ? ucap : pcap;
+        if (dst) {
+            if (vl >= cap) return opt_err(err, errcap, "kafka.sasl.jaas.config: value too long");
+            memcpy(dst, val, vl);
+            dst[vl] = 0;
+        }
+    }
+    if (!user[0]) return opt_err(err, errcap, "kafka.sasl.jaas.config: no username=\"...\" found");
+    return 0;
+}
+
+static int apply_kafka_props(struct ksrc *k, rd_kafka_conf_t *conf, char *err, size_t errcap) {
+    char e[256];
+    for (int i = 0; i < k->o.nkafka; i++) {
+        const char *key = k->o.kafka_keys[i], *val = k->o.kafka_vals[i];
+        int skip = 0;
+        for (size_t j = 0; j < sizeof java_only / sizeof java_only[0]; j++)
+            if (!strcmp(key, java_only[j])) skip = 1;
+        if (skip) {
+            log_warn("kafka source: ignoring Java client option 'kafka.%s' (no librdkafka equivalent)", key);
+            continue;
+        }
+        for (size_t j = 0; j < sizeof java_renames / sizeof java_renames[0]; j++)
+            if (!strcmp(key, java_renames[j][0])) key = java_renames[j][1];
+        if (!strcmp(key, "sasl.jaas.config")) {
+            char user[256], pass[256];
+            if (ksrc_jaas_parse(val, user, sizeof user, pass, sizeof pass, err, errcap)) return WERR_INVALID;
+            if (!kafka_prop(&k->o, "sasl.username")) rd_kafka_conf_set(conf, "sasl.username", user, NULL, 0);
+            if (!kafka_prop(&k->o, "sasl.password")) rd_kafka_conf_set(conf, "sasl.password", pass, NULL, 0);
+            continue;
+        }
+        if (rd_kafka_conf_set(conf, key, val, e, sizeof e) != RD_KAFKA_CONF_OK)
+            return opt_err(err, errcap, "invalid Kafka client option 'kafka.%s': %s", k->o.kafka_keys[i], e);
+    }
+    return 0;
+}
+
 static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, size_t errcap) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[256];
@@ -199,12 +287,9 @@ static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, siz
      * kafka.* options given by the user override these. */
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", NULL, 0);
     rd_kafka_conf_set(conf, "fetch.error.backoff.ms", "100", NULL, 0);
-    for (int i = 0; i < k->o.nkafka; i++) {
-        if (rd_kafka_conf_set(conf, k->o.kafka_keys[i], k->o.kafka_vals[i], e, sizeof e) != RD_KAFKA_CONF_OK) {
-            opt_err(err, errcap, "invalid Kafka client option 'kafka.%s': %s", k->o.kafka_keys[i], e);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
+    if (apply_kafka_props(k, conf, err, errcap)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
     }
     static const char *const forced[][2] = {
         {"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"},

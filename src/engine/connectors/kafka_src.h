@@ -7,6 +7,13 @@
  *                         kafka.group.id (allowed, as in Spark 3+), which is
  *                         kept for ksrc_commit only: the reading handle uses
  *                         a private random group id and never joins it.
+ *                         Java client names are translated where
+ *                         librdkafka differs: sasl.jaas.config (Plain/Scram
+ *                         modules) -> sasl.username/password,
+ *                         fetch.max.wait.ms -> fetch.wait.max.ms, socket
+ *                         buffer sizes; Java-only tuning options
+ *                         (max.poll.records, default.api.timeout.ms, ...)
+ *                         are skipped with a warning.
  *                         Reading defaults that differ from librdkafka's:
  *                         fetch.wait.max.ms=100, fetch.error.backoff.ms=100
  *                         (a kafka.* option overrides them).
@@ -95,6 +102,11 @@ void ksrc_opts_init(struct ksrc_opts *o);
  * number does not parse. WERR_NOTFOUND for keys that are not source options
  * (left to the caller). Strings are borrowed: they must outlive the opts. */
 int ksrc_opts_set(struct ksrc_opts *o, const char *key, const char *val, char *err, size_t errcap);
+/* Extracts username and password from a Java JAAS line for
+ * PlainLoginModule / ScramLoginModule ("org.apache.kafka.common.security.
+ * plain.PlainLoginModule required username=\"u\" password=\"p\";").
+ * WERR_INVALID with a hint for other modules. */
+int ksrc_jaas_parse(const char *cfg, char *user, size_t ucap, char *pass, size_t pcap, char *err, size_t errcap);
 /* Checks the options are complete: bootstrap servers and one strategy. */
 int ksrc_opts_check(const struct ksrc_opts *o, char *err, size_t errcap);
 
