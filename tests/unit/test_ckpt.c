@@ -209,6 +209,25 @@ TEST(ckpt_purge_and_progress) {
     REQUIRE_EQ(n, 3);
     CHECK_STR(lines[0], "{\"batchId\":2}");
     CHECK_STR(lines[2], "{\"batchId\":4}");
+    /* the next append ends the torn line first, so only that line is damaged */
+    REQUIRE(ckpt_append_progress(c, "{\"batchId\":5}", 13) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 2, &lines, &n) == 0);
+    REQUIRE_EQ(n, 2);
+    CHECK_STR(lines[0], "{\"batch");
+    CHECK_STR(lines[1], "{\"batchId\":5}");
+    /* purge cuts the progress log to its last CKPT_PROGRESS_KEEP lines */
+    for (int i = 6; i < CKPT_PROGRESS_KEEP + 20; i++) {
+        char j[64];
+        int l = snprintf(j, sizeof j, "{\"batchId\":%d}", i);
+        REQUIRE(ckpt_append_progress(c, j, (size_t)l) == 0);
+    }
+    REQUIRE(ckpt_purge(c, 3) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 1000, &lines, &n) == 0);
+    REQUIRE_EQ(n, CKPT_PROGRESS_KEEP);
+    CHECK_STR(lines[0], "{\"batchId\":20}");
+    REQUIRE(ckpt_append_progress(c, "{}", 2) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 1000, &lines, &n) == 0);
+    CHECK_EQ(n, CKPT_PROGRESS_KEEP + 1);
     arena_free(&a);
     ckpt_close(c);
 }
