@@ -365,6 +365,8 @@ TEST(ksrc_discover_offsets_and_read_ranges) {
     CHECK_EQ(next_o, 3);
     CHECK_EQ(g->null_keys, 1 + 4); /* offset 4 of t-0, 4/9/14/19 of t-1 */
 
+    struct ksrc_range dup[2] = {{"t", 0, 0, 2}, {"t", 0, 2, 4}};
+    CHECK_EQ(ksrc_read(k, dup, 2, collect, g, &st), WERR_INVALID);
     /* the callback can stop the read */
     memset(g, 0, sizeof *g);
     g->stop_after = 3;

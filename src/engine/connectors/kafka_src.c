@@ -849,6 +849,12 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
             rd_kafka_topic_partition_list_destroy(l);
             return WERR_INVALID;
         }
+        if (find_state(st, ns, r[i].topic, r[i].partition)) {
+            set_err(k, "partition %s-%d appears twice in one read", r[i].topic, (int)r[i].partition);
+            free(st);
+            rd_kafka_topic_partition_list_destroy(l);
+            return WERR_INVALID;
+        }
         st[ns] = (struct rstate){.r = &r[i], .next = r[i].start, .end = r[i].end};
         rd_kafka_topic_partition_list_add(l, r[i].topic, r[i].partition)->offset = r[i].start;
         ns++;

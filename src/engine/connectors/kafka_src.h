@@ -203,7 +203,8 @@ struct ksrc_read_stats {
     int64_t lost_offsets; /* skipped as data loss (failOnDataLoss=false) */
 };
 /* Reads every range to its end, calling fn per message in offset order per
- * partition (partitions interleave). Ranges with start >= end are skipped.
+ * partition (partitions interleave). Ranges with start >= end are skipped;
+ * a partition may appear only once (WERR_INVALID otherwise).
  * Returns 0, the callback's non-zero value, WERR_RANGE (data loss with
  * failOnDataLoss), WERR_AGAIN (no progress within pollTimeoutMs) or WERR_IO. */
 int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn, void *opaque,
