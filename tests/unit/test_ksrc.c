@@ -573,7 +573,7 @@ TEST(ksrc_broker_without_groups) {
     ksrc_opts_set(&o, "subscribe", "t", err, sizeof err);
     ksrc_opts_set(&o, "kafka.log_level", "0", err, sizeof err);
     ksrc_opts_set(&o, "kafka.group.id", "lag", err, sizeof err);
-    ksrc_opts_set(&o, "fetchOffset.timeoutMs", "1000", err, sizeof err);
+    ksrc_opts_set(&o, "fetchOffset.timeoutMs", "500", err, sizeof err);
     struct ksrc *k;
     REQUIRE(ksrc_new(&o, &k, err, sizeof err) == 0);
     struct ksrc_range rg = {"t", 1, 0, 20};

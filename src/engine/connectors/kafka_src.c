@@ -993,7 +993,7 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
  * (a librdkafka consumer commit towards an unreachable coordinator holds up
  * rd_kafka_destroy for up to a minute). */
 static rd_kafka_event_t *admin_wait(struct ksrc *k, rd_kafka_queue_t *q) {
-    int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms + 1000;
+    int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms + 500;
     while (clock_mono_ms() < deadline) {
         rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
         if (ev) return ev;
