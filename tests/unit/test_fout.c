@@ -276,6 +276,20 @@ TEST(fout_manifest_compaction_and_exactly_once_listing) {
     CHECK_EQ(n, 16);
     CHECK(strstr(all[0].fs_path, "b0-c000") != NULL);
     CHECK(strstr(all[15].fs_path, "part-00001-b7-c000") != NULL);
+    /* purge keeps the latest compact (5) and what follows */
+    REQUIRE(fout_manifest_purge(s) == 0);
+    REQUIRE(fout_manifest_batches(s, &a, &ids, &n) == 0);
+    REQUIRE_EQ(n, 3);
+    CHECK_EQ(ids[0], 5);
+    REQUIRE(fout_manifest_all_files(s, &a, &all, &n) == 0);
+    CHECK_EQ(n, 16);
+    struct fout_entry *ent;
+    CHECK_EQ(fout_manifest_batch_files(s, 3, &a, &ent, &n), WERR_NOTFOUND);
+    REQUIRE(fout_manifest_batch_files(s, 6, &a, &ent, &n) == 0);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(fout_manifest_has(s, 3), 1); /* still committed: a re-run must not write it again */
+    CHECK_EQ(fout_manifest_commit(s, 3, NULL, 0), WERR_EXISTS);
+    CHECK_EQ(fout_manifest_has(s, 8), 0);
     arena_free(&a);
     fout_sink_close(s);
 }
