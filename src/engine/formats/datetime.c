@@ -265,9 +265,16 @@ static void out_str(struct out *o, const char *s, size_t n) {
 }
 static void out_num(struct out *o, int64_t v, int width) {
     char b[32];
-    int n;
-    if (v < 0) n = snprintf(b, sizeof b, "-%0*lld", width, -(long long)v);
-    else n = snprintf(b, sizeof b, "%0*lld", width, (long long)v);
+    int n = 0;
+    if (v < 0) {
+        n = snprintf(b, sizeof b, "-%0*lld", width, -(long long)v);
+    } else { /* digits backwards, zero-padded to width */
+        char t[24];
+        int k = 0;
+        do { t[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+        while (k < width && k < (int)sizeof t) t[k++] = '0';
+        while (k) b[n++] = t[--k];
+    }
     out_str(o, b, (size_t)n);
 }
 static void out_cstr(struct out *o, const char *s) { out_str(o, s, strlen(s)); }
@@ -659,27 +666,49 @@ int dt_cast_str_to_ts(const char *s, size_t n, int64_t *ts) {
 }
 
 static int fmt_year(char *out, int64_t y) {
+    if (y >= 0 && y <= 9999) {
+        out[0] = (char)('0' + y / 1000);
+        out[1] = (char)('0' + y / 100 % 10);
+        out[2] = (char)('0' + y / 10 % 10);
+        out[3] = (char)('0' + y % 10);
+        return 4;
+    }
     if (y > 9999) return sprintf(out, "+%lld", (long long)y);
-    if (y < 0) return sprintf(out, "-%04lld", -(long long)y);
-    return sprintf(out, "%04lld", (long long)y);
+    return sprintf(out, "-%04lld", -(long long)y);
 }
 
+static char *put2(char *o, int v) {
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
+/* Hot in sinks and console output: digits are written by hand. */
 int dt_cast_ts_to_str(int64_t ts, char *out) {
     struct dt_tm tm;
     dt_split(ts, &tm);
-    int n = fmt_year(out, tm.year);
-    n += sprintf(out + n, "-%02d-%02d %02d:%02d:%02d", tm.month, tm.day, tm.hour, tm.minute, tm.second);
+    char *o = out + fmt_year(out, tm.year);
+    *o++ = '-';
+    o = put2(o, tm.month);
+    *o++ = '-';
+    o = put2(o, tm.day);
+    *o++ = ' ';
+    o = put2(o, tm.hour);
+    *o++ = ':';
+    o = put2(o, tm.minute);
+    *o++ = ':';
+    o = put2(o, tm.second);
     if (tm.micros) {
-        char f[8];
-        snprintf(f, sizeof f, "%06d", tm.micros);
-        int k = 6;
+        int us = tm.micros, k = 6;
+        char f[6];
+        for (int i = 5; i >= 0; i--) { f[i] = (char)('0' + us % 10); us /= 10; }
         while (f[k - 1] == '0') k--;
-        out[n++] = '.';
-        memcpy(out + n, f, (size_t)k);
-        n += k;
-        out[n] = 0;
+        *o++ = '.';
+        memcpy(o, f, (size_t)k);
+        o += k;
     }
-    return n;
+    *o = 0;
+    return (int)(o - out);
 }
 
 int dt_cast_str_to_date(const char *s, size_t n, int32_t *days) {
@@ -699,8 +728,13 @@ int dt_cast_date_to_str(int32_t days, char *out) {
     int64_t y;
     int m, d;
     dt_civil_from_days(days, &y, &m, &d);
-    int n = fmt_year(out, y);
-    return n + sprintf(out + n, "-%02d-%02d", m, d);
+    char *o = out + fmt_year(out, y);
+    *o++ = '-';
+    o = put2(o, m);
+    *o++ = '-';
+    o = put2(o, d);
+    *o = 0;
+    return (int)(o - out);
 }
 
 /* ------------------------------------------------------------------ intervals */
