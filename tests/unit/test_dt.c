@@ -207,6 +207,9 @@ TEST(dt_pattern_format) {
     /* Spark docs: date_format(date '1970-01-01', "d MMM") */
     CHECK_STR(format_with("d MMM", 0), "1 Jan");
     CHECK_STR(format_with("d MMMM", 0), "1 January");
+    /* date_format('2016-04-08', 'y') = 2016; date_format of a Saturday */
+    CHECK_STR(format_with("y", ts_of("2016-04-08")), "2016");
+    CHECK_STR(format_with("EEEE, MMMM d, yyyy", ts_of("2016-04-09")), "Saturday, April 9, 2016");
     char small[4];
     struct dt_pattern *p;
     REQUIRE(dt_pattern_compile("yyyy-MM-dd", 10, &p, NULL, 0) == 0);
@@ -320,6 +323,15 @@ TEST(dt_functions) {
     CHECK_EQ(dt_weekday(t2), 3);
     CHECK_EQ(dt_dayofyear(ts_of("2016-04-09")), 100);
     CHECK_EQ(dt_weekofyear(ts_of("2008-02-20")), 8);
+    /* more of Spark's function examples */
+    CHECK_EQ(dt_quarter(ts_of("2016-08-31")), 3);
+    CHECK_EQ(dt_month(ts_of("2016-07-30")), 7);
+    CHECK_EQ(dt_year(ts_of("2016-07-30")), 2016);
+    CHECK_EQ(dt_dayofmonth(ts_of("2009-07-30")), 30);
+    CHECK_STR(str_of(dt_trunc(ts_of("2019-08-04"), DT_UNIT_WEEK)), "2019-07-29 00:00:00");   /* trunc(.., 'week') */
+    CHECK_STR(str_of(dt_trunc(ts_of("2019-08-04"), DT_UNIT_QUARTER)), "2019-07-01 00:00:00");
+    CHECK_STR(str_of(dt_trunc(ts_of("2009-02-12"), DT_UNIT_MONTH)), "2009-02-01 00:00:00");
+    CHECK_STR(str_of(dt_trunc(ts_of("2015-10-27"), DT_UNIT_YEAR)), "2015-01-01 00:00:00");
     CHECK_EQ(dt_weekofyear(ts_of("2021-01-01")), 53);
     CHECK_EQ(dt_weekofyear(ts_of("2024-12-30")), 1);
     CHECK_EQ(dt_hour(-1), 23);
