@@ -5,6 +5,7 @@
 #include "test.h"
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "engine/connectors/file_out.h"
 #include "engine/formats/json.h"
@@ -402,4 +403,29 @@ TEST(fout_sigkill_during_batches) {
         arena_free(&a);
         fout_sink_close(s);
     }
+}
+
+TEST(fout_garbage_manifest_is_an_error) {
+    char dir[512], meta[700];
+    snprintf(dir, sizeof dir, "%s/lake", test_tmpdir());
+    struct fout_sink *s;
+    REQUIRE(fout_sink_open(dir, 10, &s) == 0);
+    snprintf(meta, sizeof meta, "%s/_spark_metadata", fout_sink_path(s));
+    log_set_level((enum log_level)(LOG_ERROR + 1));
+    REQUIRE(ckpt_write_atomic(meta, "0", "v1\n{\"path\":\"file:///x\",\"size\":1}", 32, 1) == 0);
+    REQUIRE(ckpt_write_atomic(meta, "1", "v1\n{\"path\":", 11, 1) == 0);
+    REQUIRE(ckpt_write_atomic(meta, "2", "v9\n", 3, 1) == 0);
+    struct arena a;
+    arena_init(&a, 1024);
+    struct fout_entry *e;
+    int n;
+    REQUIRE(fout_manifest_batch_files(s, 0, &a, &e, &n) == 0);
+    CHECK_EQ(n, 1);
+    CHECK_STR(e[0].fs_path, "/x");
+    CHECK_EQ(fout_manifest_batch_files(s, 1, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_batch_files(s, 2, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_all_files(s, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_batch_files(s, 7, &a, &e, &n), WERR_NOTFOUND);
+    arena_free(&a);
+    fout_sink_close(s);
 }
