@@ -91,7 +91,6 @@ static const struct api_info apis[] = {
  * handlers are pending): presented with max_ver = -1. Enabling an API is
  * deleting its line here. */
 static const int16_t api_unserved[] = {
-    API_INIT_PRODUCER_ID,
     API_ADD_PARTITIONS_TO_TXN,
     API_ADD_OFFSETS_TO_TXN,
     API_END_TXN,

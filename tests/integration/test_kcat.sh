@@ -51,6 +51,23 @@ else
   fail "timestamps" "windows [$t0,$t1] [$t2,$t3]; got $(cut -f5 "$T/out.txt" | sort -u | head -3 | tr '\n' ' ')"
 fi
 
+# ---- 1b. per-message headers (one invocation per message), edge cases, checked via -J ----
+hdr_ok=1
+"${KC[@]}" -P -t hdrs -p 0 -K : -H "a=1=2" -H "empty=" -H "dup=x" -H "dup=y" -H "noval" <<<"k0:v0" || hdr_ok=0
+"${KC[@]}" -P -t hdrs -p 0 -K : <<<"k1:no headers" || hdr_ok=0
+"${KC[@]}" -P -t hdrs -p 0 -K : -H "utf8=ünïcødé ✓" -H "long=$(printf 'h%.0s' $(seq 1 3000))" <<<"k2:v2" || hdr_ok=0
+"${KC[@]}" -C -t hdrs -p 0 -o beginning -e -q -J >"$T/hdrs.json" 2>&1 || hdr_ok=0
+if [ $hdr_ok = 1 ] && "$PY" - "$T/hdrs.json" <<'EOF'
+import json, sys
+ms = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.startswith("{")]
+assert [m["offset"] for m in ms] == [0, 1, 2], [m["offset"] for m in ms]
+assert ms[0]["headers"] == ["a", "1=2", "empty", "", "dup", "x", "dup", "y", "noval", None], ms[0]["headers"]
+assert "headers" not in ms[1] or ms[1]["headers"] in ([], None), ms[1]
+assert ms[2]["headers"] == ["utf8", "ünïcødé ✓", "long", "h" * 3000], ms[2]["headers"][:3]
+assert [(m["key"], m["payload"]) for m in ms] == [("k0", "v0"), ("k1", "no headers"), ("k2", "v2")]
+EOF
+then ok "per-message headers (duplicates, '=', empty, null, UTF-8, 3000-byte value)"; else fail "per-message headers" "$(head -c 600 "$T/hdrs.json")"; fi
+
 # ---- 2. binary-safe values: each file is one message ----
 "$PY" - "$T" <<'EOF'
 import os, sys, random
