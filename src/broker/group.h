@@ -152,7 +152,8 @@ void grp_batch_offset(struct grp_batch *bt, const char *group, const char *topic
 /* Group metadata record of g's current state; tombstone when tomb. */
 void grp_batch_group(struct grp_batch *bt, const struct group *g, int tomb);
 /* Appends the batch to __consumer_offsets. When r is given, r waits for the
- * fsync (r->pending) and the caller returns H_PARKED if r->pending > 0.
+ * fsync (r->pending) and the caller returns H_PARKED if r->pending > 0; an
+ * empty batch makes r wait until everything already in the log is durable.
  * Returns a Kafka error code (0 on success). */
 int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r);
 

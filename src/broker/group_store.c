@@ -202,9 +202,13 @@ void grp_batch_group(struct grp_batch *bt, const struct group *g, int tomb) {
 }
 
 int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r) {
-    if (bt->n == 0) return KERR_NONE;
     struct partition *p = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
-    if (!p) return KERR_COORDINATOR_NOT_AVAILABLE;
+    if (!p) return bt->n ? KERR_COORDINATOR_NOT_AVAILABLE : KERR_NONE;
+    if (bt->n == 0) { /* nothing new: r still waits until what is stored is durable */
+        int64_t end = plog_end_offset(p->log);
+        if (r && plog_flushed_offset(p->log) < end) partition_add_sync_waiter(b, p, r, end);
+        return KERR_NONE;
+    }
     batch_builder_finish(&bt->bb);
     struct plog_append res;
     int64_t now = clock_wall_ms();

@@ -6,7 +6,8 @@
  * generation -1 and no member id is a "simple" commit, allowed only while
  * the group has no members), applied in memory, appended to
  * __consumer_offsets (group_store.c) and answered once the fsync of that
- * append is done. OffsetFetch answers from memory: an unknown group or
+ * append is done (a re-commit of an unchanged offset: see
+ * UNCHANGED_REWRITE_MS). OffsetFetch answers from memory: an unknown group or
  * partition has offset -1. */
 #include "broker/group.h"
 #include "broker/topics.h"
@@ -21,6 +22,14 @@
 #include <string.h>
 
 #define KERR_GROUP_SUBSCRIBED_TO_TOPIC 86
+
+/* A commit of the offset already stored (same offset, epoch and metadata)
+ * writes nothing unless the stored one is older than this: consumers that
+ * re-commit unchanged offsets on a timer (kafka-python's auto commit) do
+ * not grow __consumer_offsets, while the commit timestamp that offset
+ * retention of simple groups looks at stays fresh enough. The commit is
+ * still answered only once the stored value is durable. */
+#define UNCHANGED_REWRITE_MS (60 * 60 * 1000)
 
 static int weq(const char *s, struct wstr w) {
     if (!s || !w.p) return !s && !w.p;
@@ -101,6 +110,11 @@ int h_offset_commit(struct broker *b, struct req *r) {
                 continue;
             }
             int32_t epoch = r->hdr.api_version >= 6 ? qp->committed_leader_epoch : -1;
+            struct grp_offset *cur = grp_offset_get(g, qt->name.p, (size_t)qt->name.n, qp->partition_index);
+            if (cur && cur->offset == qp->committed_offset && cur->leader_epoch == epoch &&
+                strlen(cur->metadata) == (size_t)ml && (!ml || !memcmp(cur->metadata, qp->committed_metadata.p, (size_t)ml)) &&
+                now - cur->commit_ts < UNCHANGED_REWRITE_MS)
+                continue; /* already stored: the log does not grow with idle re-commits */
             grp_offset_set(g, qt->name.p, (size_t)qt->name.n, qp->partition_index, qp->committed_offset, epoch,
                            qp->committed_metadata.p, (size_t)ml, now);
             grp_batch_offset(&bt, g->id, qt->name.p, (size_t)qt->name.n, qp->partition_index,

@@ -344,6 +344,10 @@ TEST(group_offsets_durable_and_expire) {
     CHECK_EQ(commit(b, "", -1, 42, &parked), 0);
     CHECK(parked); /* answered only after the fsync */
     CHECK_EQ(commit(b, "", -1, 43, NULL), 0);
+    struct partition *op = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
+    int64_t end = plog_end_offset(op->log);
+    CHECK_EQ(commit(b, "", -1, 43, NULL), 0); /* unchanged: nothing written */
+    CHECK_EQ(plog_end_offset(op->log), end);
     struct group *g = grp_find(b, "g", 1);
     g->generation = 5;
     grp_store_group(b, g);
