@@ -157,6 +157,10 @@ void grp_batch_group(struct grp_batch *bt, const struct group *g, int tomb);
  * Returns a Kafka error code (0 on success). */
 int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r);
 
+/* A topic was deleted: its committed offsets go too (as Kafka does), with
+ * tombstones in the log (topics.c calls this). */
+void grp_topic_deleted(struct broker *b, const char *topic);
+
 /* Persists g's metadata (no wait for the fsync). */
 void grp_store_group(struct broker *b, struct group *g);
 

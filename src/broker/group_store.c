@@ -582,3 +582,36 @@ void grp_expire_offsets(struct broker *b, int64_t now_wall) {
     if (err) log_warn("offset expiry: cannot write tombstones: %s", kerr_name(err));
     grp_batch_free(&bt);
 }
+
+/* ---- topics going away ---- */
+
+void grp_topic_deleted(struct broker *b, const char *topic) {
+    if (!b->grp || !strcmp(topic, GRP_OFFSETS_TOPIC)) return;
+    size_t tl = strlen(topic);
+    struct grp_batch bt;
+    grp_batch_init(&bt);
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
+        struct group *g = v;
+        for (int again = 1; again;) { /* the map cannot change while iterated */
+            again = 0;
+            size_t oit = 0;
+            const char *k;
+            size_t kl;
+            void *ov;
+            while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
+                if (kl - 5 != tl || memcmp(k, topic, tl)) continue;
+                int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
+                grp_batch_offset(&bt, g->id, topic, tl, part, ov, 1);
+                grp_offset_del(g, topic, tl, part);
+                again = 1;
+                break;
+            }
+        }
+    }
+    if (bt.n) log_info("topic %s deleted: %d committed offset(s) removed", topic, bt.n);
+    int err = grp_batch_append(b, &bt, NULL);
+    if (err) log_warn("cannot write offset tombstones for deleted topic %s: %s", topic, kerr_name(err));
+    grp_batch_free(&bt);
+}

@@ -5,6 +5,7 @@
  * and lives at <log dir>/.weir/topics/<name>. Partition logs live at
  * <log dir>/<name>-<index>/. */
 #include "broker/topics.h"
+#include "broker/group.h"
 
 #include "common/err.h"
 #include "common/log.h"
@@ -403,6 +404,7 @@ int topic_delete(struct broker *b, struct topic *t) {
     hmap_del(&b->topics, t->name, strlen(t->name));
     log_info("deleted topic %s", t->name);
     t->deleted = 1;
+    grp_topic_deleted(b, t->name); /* its committed offsets go with it */
     /* produce requests waiting for a sync are answered; parked fetches are
      * woken and answer without this topic's data */
     for (int32_t i = 0; i < t->npart; i++) {

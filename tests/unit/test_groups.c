@@ -411,3 +411,23 @@ TEST(group_find_coordinator_and_delete) {
     CHECK(grp_find(b, "g", 1) == NULL);
     broker_free(b);
 }
+
+/* Deleting a topic removes the offsets committed for it. */
+TEST(group_offsets_of_deleted_topic) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", test_tmpdir());
+    struct broker *b = mk_broker(dir);
+    REQUIRE(b != NULL);
+    make_topic(b);
+    CHECK_EQ(commit(b, "", -1, 12, NULL), 0);
+    CHECK_EQ(fetch_offset(b), 12);
+    CHECK_EQ(topic_delete(b, topic_find(b, "tp", 2)), 0);
+    CHECK_EQ(fetch_offset(b), -1);
+    make_topic(b); /* the same name again starts without the old offsets */
+    CHECK_EQ(fetch_offset(b), -1);
+    broker_free(b);
+    b = mk_broker(dir);
+    REQUIRE(b != NULL);
+    CHECK_EQ(fetch_offset(b), -1);
+    broker_free(b);
+}
