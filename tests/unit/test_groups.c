@@ -24,11 +24,11 @@
 
 void grp_expire_offsets(struct broker *b, int64_t now_wall);
 
-static struct broker *mk_broker(const char *dir) {
+static struct broker *mk_broker_delay(const char *dir, const char *delay) {
     struct props p = {0};
     props_set(&p, "log.dirs", dir, 0);
     props_set(&p, "listeners", "PLAINTEXT://127.0.0.1:0", 0);
-    props_set(&p, "group.initial.rebalance.delay.ms", "0", 0);
+    props_set(&p, "group.initial.rebalance.delay.ms", delay, 0);
     props_set(&p, "group.min.session.timeout.ms", "10", 0);
     struct broker_cfg cfg;
     char err[256];
@@ -40,6 +40,8 @@ static struct broker *mk_broker(const char *dir) {
     props_free(&p);
     return b;
 }
+
+static struct broker *mk_broker(const char *dir) { return mk_broker_delay(dir, "0"); }
 
 static struct conn fake_conn = {.addr = "127.0.0.1:5555"};
 
@@ -429,5 +431,50 @@ TEST(group_offsets_of_deleted_topic) {
     b = mk_broker(dir);
     REQUIRE(b != NULL);
     CHECK_EQ(fetch_offset(b), -1);
+    broker_free(b);
+}
+
+/* group.initial.rebalance.delay.ms: the first rebalance of an empty group
+ * waits for more members (extended while they keep coming); later
+ * rebalances complete as soon as everyone has rejoined. */
+TEST(group_initial_rebalance_delay) {
+    struct broker *b = mk_broker_delay(test_tmpdir(), "40");
+    REQUIRE(b != NULL);
+    struct req *j1 = join_s(b, 3, NULL, NULL, 10000);
+    CHECK_EQ(j1->state, REQ_PARKED); /* alone, but the delay runs */
+    int64_t t0 = clock_mono_ms();
+    grp_tick(b, t0 + 30);
+    CHECK_EQ(j1->state, REQ_PARKED);
+    struct req *j2 = join_s(b, 3, NULL, NULL, 10000); /* arrives during the delay */
+    grp_tick(b, t0 + 45);  /* first delay over; a member was added: one more delay */
+    CHECK_EQ(j1->state, REQ_PARKED);
+    grp_tick(b, t0 + 200); /* (the rebalance timeout, 50 ms, caps it) */
+    CHECK_EQ(j1->state, REQ_DONE);
+    CHECK_EQ(j2->state, REQ_DONE);
+    struct join_group_resp jr = join_resp(j1);
+    CHECK_EQ(jr.generation_id, 1);
+    struct join_group_resp jr2 = join_resp(j2);
+    CHECK_EQ(jr2.generation_id, 1);
+    CHECK_EQ(jr.members.n + jr2.members.n, 2); /* one generation with both */
+    char m1[200], m2[200];
+    snprintf(m1, sizeof m1, "%.*s", jr.member_id.n, jr.member_id.p);
+    snprintf(m2, sizeof m2, "%.*s", jr2.member_id.n, jr2.member_id.p);
+    const char *leader = jr.members.n == 2 ? m1 : m2, *follower = leader == m1 ? m2 : m1;
+    join_free(j1);
+    join_free(j2);
+    struct req *s = sync_(b, leader, 1, NULL, 0);
+    CHECK_EQ(s->state, REQ_DONE);
+    free(s->body);
+    req_done(s);
+    CHECK_EQ(grp_find(b, "g", 1)->state, GRP_STABLE);
+    /* a later rebalance (not from Empty): done the moment both have rejoined */
+    j1 = join_s(b, 3, leader, NULL, 10000); /* the leader rejoining starts one */
+    CHECK_EQ(j1->state, REQ_PARKED);
+    j2 = join_s(b, 3, follower, NULL, 10000);
+    CHECK_EQ(j1->state, REQ_DONE);
+    CHECK_EQ(j2->state, REQ_DONE);
+    CHECK_EQ(join_resp(j1).generation_id, 2);
+    join_free(j1);
+    join_free(j2);
     broker_free(b);
 }
