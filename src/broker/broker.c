@@ -114,6 +114,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     b->clean_start = logdir_was_clean(b->logdir);
     struct stat st;
     if (stat(b->meta_dir, &st) != 0) b->clean_start = 1; /* a new dir has nothing to recover */
+    pid_alloc_open(&b->pids, b->meta_dir);
     if (topics_load(b, err, errlen)) goto fail;
 
     b->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -129,7 +130,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     if (net_listen(b, err, errlen)) goto fail;
     if (adv_follows_port) b->adv_port = b->port;
     b->next_housekeep_ms = clock_mono_ms() + 1000;
-    b->last_retention_ms = clock_wall_ms();
+    b->last_retention_ms = b->last_snapshot_ms = clock_wall_ms();
     log_info("weir broker node %d (cluster %s) listening on %s:%d, advertised as %s:%d", cfg->node_id, b->cluster_id,
              b->host[0] ? b->host : "*", b->port, b->adv_host, b->adv_port);
     log_info("data in %s: %d topic(s), %s start, ready in %.1f ms", cfg->log_dirs, (int)b->topics.n,
@@ -141,7 +142,10 @@ fail:
     return WERR_INVALID;
 }
 
-int broker_run(struct broker *b) { return net_loop(b); }
+int broker_run(struct broker *b) {
+    b->ran = 1;
+    return net_loop(b);
+}
 
 void broker_stop(struct broker *b) {
     b->stopping = 1;
@@ -160,6 +164,9 @@ int broker_port(const struct broker *b) { return b->port; }
 void broker_housekeep(struct broker *b, int64_t now_wall) {
     int retention_due = now_wall - b->last_retention_ms >= b->cfg.log_retention_check_interval_ms;
     if (retention_due) b->last_retention_ms = now_wall;
+    /* producer-state snapshots bound the log replayed after a crash */
+    int snapshot_due = now_wall - b->last_snapshot_ms >= 60000;
+    if (snapshot_due) b->last_snapshot_ms = now_wall;
     size_t it = 0;
     void *v;
     while (hmap_next(&b->topics, &it, NULL, NULL, &v)) {
@@ -173,6 +180,7 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
                     log_info("retention: %s-%d deleted %" PRId64 " bytes, log start offset %" PRId64 " -> %" PRId64,
                              t->name, i, del, start, plog_start_offset(p->log));
             }
+            if (snapshot_due) pstate_snapshot(p->ps, p->dir, plog_end_offset(p->log));
             if (t->pcfg.flush_interval_ms != INT64_MAX && now_wall - p->last_flush_ms >= t->pcfg.flush_interval_ms) {
                 p->last_flush_ms = now_wall;
                 if (plog_flushed_offset(p->log) < plog_end_offset(p->log)) plog_flush(p->log);
@@ -193,7 +201,7 @@ void broker_free(struct broker *b) {
     if (b->logdir) {
         int clean = had_topics && b->flusher;
         logdir_close(b->logdir, clean);
-        if (clean) log_info("broker stopped cleanly");
+        if (clean && b->ran) log_info("broker stopped cleanly");
     }
     broker_cfg_free(&b->cfg);
     free(b);

@@ -12,6 +12,8 @@
 
 #include "broker/config.h"
 #include "broker/flusher.h"
+#include "broker/producer_ids.h"
+#include "broker/pstate.h"
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/hmap.h"
@@ -37,6 +39,8 @@ struct partition {
     int32_t index;
     uint64_t uid;           /* unique id for flusher completions */
     struct plog *log;
+    struct pstate *ps;           /* idempotent producers */
+    char *dir;
     struct waiter *sync_waiters; /* produce acks=all, any order */
     int sync_inflight;           /* a flusher job is running for this partition */
     struct waiter *fetch_waiters;
@@ -109,6 +113,7 @@ struct broker {
     char cluster_id[64];
     int epfd, lfd, evfd;
     volatile int stopping;
+    int ran;                 /* broker_run was entered */
     struct flusher *flusher;
     struct hmap topics;      /* name -> struct topic */
     struct hmap parts_by_uid;/* uid (8 bytes) -> struct partition */
@@ -119,6 +124,8 @@ struct broker {
     struct req *wake;        /* fetches to re-evaluate after new data */
     int64_t next_housekeep_ms, last_retention_ms;
     struct logdir *logdir;
+    struct pid_alloc pids;
+    int64_t last_snapshot_ms;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
 };
@@ -156,6 +163,7 @@ int h_describe_configs(struct broker *b, struct req *r);
 int h_alter_configs(struct broker *b, struct req *r);
 int h_incremental_alter_configs(struct broker *b, struct req *r);
 int h_describe_cluster(struct broker *b, struct req *r);
+int h_init_producer_id(struct broker *b, struct req *r);
 handler_fn handler_for(int api_key);
 
 /* Fetch and produce hooks used by the loop. */

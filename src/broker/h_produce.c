@@ -9,6 +9,7 @@
 #include "broker/topics.h"
 
 #include "common/clock.h"
+#include "common/err.h"
 #include "common/log.h"
 #include "wire/api_produce.h"
 #include "wire/batch.h"
@@ -106,20 +107,62 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
                   kerr_name(out->error_code), m);
         return;
     }
-    struct plog_append res;
-    int64_t now = clock_wall_ms();
-    rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.n, now, t->log_append_time ? now : -1,
-                     &res);
-    if (rc) {
-        log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));
-        out->error_code = KERR_KAFKA_STORAGE_ERROR;
-        return;
+    int64_t now = clock_wall_ms(), lat = t->log_append_time ? now : -1;
+    uint8_t *data = (uint8_t *)in->records.p;
+    size_t len = (size_t)in->records.n;
+    /* Idempotent batches are checked and appended one at a time, so each is
+     * judged against the state its predecessors left. */
+    struct batch_iter it;
+    batch_iter_init(&it, data, len);
+    const uint8_t *bp;
+    size_t bl;
+    struct batch_hdr h;
+    int idempotent = 0;
+    while (batch_iter_next(&it, &bp, &bl, &h) == 1) idempotent |= h.producer_id >= 0;
+    int64_t first = -1, last = -1, start = -1, append_time = -1;
+    if (!idempotent) {
+        struct plog_append res;
+        rc = plog_append(p->log, data, len, now, lat, &res);
+        if (rc) goto storage_error;
+        first = res.base_offset, last = res.last_offset, start = res.start_offset, append_time = res.log_append_time;
+    } else {
+        batch_iter_init(&it, data, len);
+        while (batch_iter_next(&it, &bp, &bl, &h) == 1) {
+            int64_t dup = -1;
+            int16_t kerr = 0;
+            enum pstate_verdict v = h.producer_id >= 0 ? pstate_check(p->ps, &h, &dup, &kerr) : PS_APPEND;
+            if (v == PS_ERROR) {
+                out->error_code = kerr;
+                log_debug("%s: produce to %s-%d from producer %lld epoch %d seq %d refused: %s", r->conn->addr,
+                          t->name, in->index, (long long)h.producer_id, h.producer_epoch, h.base_sequence,
+                          kerr_name(kerr));
+                if (first < 0) return; /* nothing appended: the whole partition fails */
+                break;
+            }
+            if (v == PS_DUPLICATE) { /* already in the log: answer with its original offset */
+                if (first < 0) first = dup;
+                continue;
+            }
+            struct plog_append res;
+            rc = plog_append(p->log, (uint8_t *)bp, bl, now, lat, &res);
+            if (rc) goto storage_error;
+            batch_parse_header(bp, bl, &h); /* now carries its base offset */
+            pstate_update(p->ps, &h);
+            if (first < 0) first = res.base_offset;
+            last = res.last_offset, start = res.start_offset, append_time = res.log_append_time;
+        }
+        if (start < 0) start = plog_start_offset(p->log);
     }
-    out->base_offset = res.base_offset;
-    out->log_append_time_ms = res.log_append_time;
-    out->log_start_offset = res.start_offset;
+    out->base_offset = first;
+    out->log_append_time_ms = append_time;
+    out->log_start_offset = start;
+    if (last < 0) return; /* only duplicates */
     partition_notify_append(b, p);
-    if (acks == -1 && plog_flushed_offset(p->log) <= res.last_offset) add_sync_waiter(b, p, r, res.last_offset + 1);
+    if (acks == -1 && plog_flushed_offset(p->log) <= last) add_sync_waiter(b, p, r, last + 1);
+    return;
+storage_error:
+    log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));
+    out->error_code = KERR_KAFKA_STORAGE_ERROR;
 }
 
 int h_produce(struct broker *b, struct req *r) {

@@ -18,6 +18,7 @@ handler_fn handler_for(int api_key) {
     case API_ALTER_CONFIGS: return h_alter_configs;
     case API_INCREMENTAL_ALTER_CONFIGS: return h_incremental_alter_configs;
     case API_DESCRIBE_CLUSTER: return h_describe_cluster;
+    case API_INIT_PRODUCER_ID: return h_init_producer_id;
     }
     return 0;
 }

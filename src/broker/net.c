@@ -317,8 +317,20 @@ static void conn_read(struct conn *c) {
             continue;
         }
         if (n == 0) {
-            if (c->rbuf.len > c->rpos) conn_close(c, "client closed the connection in the middle of a request");
-            else conn_close(c, NULL);
+            size_t left = c->rbuf.len - c->rpos;
+            if (left >= 8) { /* enough for the size, ApiKey and version */
+                const uint8_t *h = c->rbuf.p + c->rpos;
+                int key = (int16_t)(h[4] << 8 | h[5]), ver = (int16_t)(h[6] << 8 | h[7]);
+                const struct api_info *api = api_lookup(key);
+                char why[160];
+                snprintf(why, sizeof why, "truncated request: ApiKey %d (%s) v%d, connection closed after %zu bytes",
+                         key, api ? api->name : "unknown", ver, left);
+                conn_close(c, why);
+            } else if (left) {
+                conn_close(c, "truncated request: connection closed inside the size prefix or header");
+            } else {
+                conn_close(c, NULL);
+            }
             return;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;

@@ -132,6 +132,10 @@ static struct partition *partition_open(struct broker *b, struct topic *t, int32
         free(p);
         return NULL;
     }
+    rc = pstate_open(dir, p->log, &p->ps);
+    if (rc) log_warn("%s-%d: producer state rebuilt only in part: %s", t->name, idx, werr_str(rc));
+    p->dir = strdup(dir);
+    if (!p->dir) abort();
     if (rec.recovered)
         log_info("recovered %s-%d: scanned %d segment(s), rebuilt %d index(es), cut %" PRId64 " byte(s); log "
                  "offsets %" PRId64 "..%" PRId64, t->name, idx, rec.segments_scanned, rec.indexes_rebuilt,
@@ -152,8 +156,11 @@ static void partition_free(struct broker *b, struct partition *p, int delete_fil
         p->fetch_waiters = w->next;
         free(w);
     }
+    if (!delete_files) pstate_snapshot(p->ps, p->dir, plog_end_offset(p->log));
+    pstate_free(p->ps);
     if (delete_files) plog_delete(p->log);
     else plog_close(p->log);
+    free(p->dir);
     free(p);
 }
 
@@ -254,7 +261,7 @@ int topics_load(struct broker *b, char *err, size_t errlen) {
             props_free(&p);
             continue;
         }
-        int npart = atoi(np); /* np points into p: read it before props_free */
+        int32_t nparts = atoi(np);
         struct topic *t = topic_alloc(name, len);
         for (int i = 0; i < 16; i++) t->id[i] = (uint8_t)(hexval(id[2 * i]) << 4 | hexval(id[2 * i + 1]));
         for (size_t i = 0; i < p.n; i++)
@@ -262,7 +269,7 @@ int topics_load(struct broker *b, char *err, size_t errlen) {
         props_free(&p);
         topic_resolve(b, t);
         hmap_put(&b->topics, t->name, len, t);
-        rc = topic_open_parts(b, t, 0, npart, err, errlen);
+        rc = topic_open_parts(b, t, 0, nparts, err, errlen);
     }
     closedir(d);
     if (rc) return rc;

@@ -57,6 +57,7 @@ struct plog {
     int64_t unflushed_msgs;
     int64_t first_unflushed_ms;     /* now_ms of the oldest unflushed append, -1 if none */
     int64_t size_total;
+    int io_failed;                  /* an fdatasync failed: the page cache state is unknown, refuse appends */
 };
 
 void plog_cfg_default(struct plog_cfg *c) {
@@ -112,6 +113,7 @@ static int drop_seg(struct plog *l, int i) {
 
 static void persist_rp(struct plog *l, int force) {
     if (l->rp == l->rp_persisted) return;
+    if (l->rp_persisted < 0 && l->rp <= l->segs[0]->base) return; /* nothing to trust yet: same as no file */
     int64_t now = clock_mono_ms();
     if (!force && l->rp_persisted >= 0 && now - l->rp_persist_mono < RP_PERSIST_INTERVAL_MS) return;
     if (fsu_write_int64(l->dir, RP_FILE, l->rp) == 0) {
@@ -291,7 +293,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
         if ((rc = load_segment(l, i, clean, rp, idx_ok[i], rec, &sc)) != 0) break;
         struct seg *s = l->segs[i];
         int last = i == l->nsegs - 1;
-        if (sc && s->size == 0 && !last) {
+        if (sc == 1 && s->size == 0 && !last) { /* empty on disk (not cut to empty): just remove it */
             drop_seg(l, i);
             memmove(idx_ok + i, idx_ok + i + 1, (size_t)(l->nsegs - i) * sizeof *idx_ok);
             continue;
@@ -368,7 +370,9 @@ int plog_flush(struct plog *l) {
         struct seg *s = l->segs[i];
         if (s->end <= l->rp || s->size == 0) continue;
         if (fdatasync(s->fd)) {
-            log_error("storage: %s: fdatasync segment %lld: %s", l->dir, (long long)s->base, strerror(errno));
+            log_error("storage: %s: fdatasync segment %lld: %s; the log refuses appends until reopened", l->dir,
+                      (long long)s->base, strerror(errno));
+            l->io_failed = 1;
             return WERR_IO;
         }
     }
@@ -419,6 +423,7 @@ int plog_delete(struct plog *l) {
 int plog_append(struct plog *l, uint8_t *data, size_t len, int64_t now_ms, int64_t log_append_time_ms,
                 struct plog_append *res) {
     if (len == 0 || len > INT32_MAX) return WERR_INVALID;
+    if (l->io_failed) return WERR_IO;
     struct batch_iter it;
     const uint8_t *b;
     size_t n;
@@ -429,6 +434,7 @@ int plog_append(struct plog *l, uint8_t *data, size_t len, int64_t now_ms, int64
     while ((rc = batch_iter_next(&it, &b, &n, &h)) == 1) {
         if (h.last_offset_delta < 0) return WERR_INVALID;
         noffsets += (int64_t)h.last_offset_delta + 1;
+        if (noffsets > INT32_MAX) return WERR_INVALID; /* relative offsets must fit the index */
         records += h.record_count > 0 ? h.record_count : 0;
         int64_t ts = log_append_time_ms >= 0 ? log_append_time_ms : h.max_timestamp;
         if (ts > max_ts_in) max_ts_in = ts;
@@ -512,6 +518,14 @@ int plog_read(struct plog *l, int64_t offset, int32_t max_bytes, int min_one, st
                 break;
             }
             total += (int64_t)batch_total_size(&h);
+            if (pos == first_pos) {
+                /* skip whole batches known to fit: index entries mark batch starts */
+                int64_t jump = seg_index_pos_at_or_before(s, first_pos + max_bytes);
+                if (jump > r.pos) {
+                    total = jump - first_pos;
+                    r.pos = jump;
+                }
+            }
         }
         seg_reader_free(&r);
         if (rc < 0) {
@@ -653,6 +667,7 @@ int64_t plog_housekeep(struct plog *l, int64_t now_ms) {
     int k = 0;
     while (k + 1 < l->nsegs && l->segs[k + 1]->base <= l->start) k++;
     if ((d = delete_oldest(l, k, now_ms)) < 0) return d;
+    persist_rp(l, 0); /* catch up a recovery point the rate limit held back */
     return deleted + d;
 }
 

@@ -9,7 +9,9 @@
  * descriptors that another thread may fdatasync; it reports back with
  * plog_mark_flushed on the log's thread.
  *
- * Errors: 0 or a negative WERR_* (common/err.h). */
+ * Errors: 0 or a negative WERR_* (common/err.h). After a failed fdatasync the
+ * log is poisoned (like Kafka taking the log dir offline): plog_append returns
+ * WERR_IO until the log is closed and reopened (which recovers it). */
 #ifndef WEIR_STORAGE_PLOG_H
 #define WEIR_STORAGE_PLOG_H
 

@@ -425,6 +425,9 @@ int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t 
         *truncated += s->size - pos;
         s->size = pos;
     }
+    /* end with the segment's max, as a deactivated segment does: a trusted
+     * load of an inactive segment reads its largest timestamp from here */
+    tidx_maybe_add(s);
     return write_index_files(s, dir);
 }
 
@@ -480,6 +483,16 @@ int64_t seg_lookup_pos(const struct seg *s, int64_t offset) {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if ((int64_t)s->oidx[mid].rel <= rel) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo ? s->oidx[lo - 1].pos : 0;
+}
+
+int64_t seg_index_pos_at_or_before(const struct seg *s, int64_t pos) {
+    uint32_t lo = 0, hi = s->n_oidx;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((int64_t)s->oidx[mid].pos <= pos) lo = mid + 1;
         else hi = mid;
     }
     return lo ? s->oidx[lo - 1].pos : 0;

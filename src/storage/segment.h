@@ -77,6 +77,8 @@ int seg_deactivate(struct seg *s);
 int seg_append(struct seg *s, const uint8_t *data, size_t len, int32_t index_interval, int64_t now_ms);
 /* File position where a scan for offset may start (from the offset index). */
 int64_t seg_lookup_pos(const struct seg *s, int64_t offset);
+/* The largest indexed batch position <= pos (0 if none): a batch boundary. */
+int64_t seg_index_pos_at_or_before(const struct seg *s, int64_t pos);
 /* File position where a scan for the first batch with maxTimestamp >= ts may
  * start (from the time index, then the offset index). */
 int64_t seg_lookup_time_pos(const struct seg *s, int64_t ts);

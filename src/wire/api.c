@@ -100,7 +100,6 @@ static const int16_t api_unserved[] = {
     API_SYNC_GROUP,
     API_DESCRIBE_GROUPS,
     API_LIST_GROUPS,
-    API_INIT_PRODUCER_ID,
     API_ADD_PARTITIONS_TO_TXN,
     API_ADD_OFFSETS_TO_TXN,
     API_END_TXN,

@@ -198,7 +198,10 @@ def t_truncated_frames():
     s = raw()
     s.sendall(struct.pack(">i", 100) + b"\0" * 20)
     s.close()
-    wait_until(lambda: "in the middle of a request" in log_since(mark), 10, what="log line for a truncated request")
+    # the log names the ApiKey and version when the header made it (Metadata v1 here)
+    wait_until(lambda: "truncated request: ApiKey 3 (Metadata) v1" in log_since(mark), 10,
+               what="log line for a truncated request naming ApiKey and version")
+    wait_until(lambda: "truncated request" in log_since(mark), 10, what="log line for a truncated request")
     broker.api_versions()
 
 

@@ -6,6 +6,7 @@
 
 #include "common/arena.h"
 #include "common/err.h"
+#include "wire/api_fetch.h"
 #include "wire/api_versions.h"
 #include "wire/codec.h"
 #include "wire/varint.h"
@@ -258,4 +259,38 @@ TEST(wire_tagged_fields) {
     CHECK_EQ(w.b.len, 2 + 4 + 4);
     wout_free(&w);
     arena_free(&a);
+}
+
+/* Fetch responses carry records as file ranges (sendfile): the encoder
+ * writes the length prefix into memory and records a segment. */
+TEST(wire_records_from_file) {
+    for (int ver = 4; ver <= 12; ver += 8) {
+        int flex = ver >= 12;
+        struct fetch_resp_partition part = {.partition_index = 1, .high_watermark = 10, .last_stable_offset = 10,
+                                            .log_start_offset = 0, .diverging_epoch = {-1, -1},
+                                            .current_leader = {-1, -1}, .snapshot_id = {-1, -1},
+                                            .aborted_transactions = {NULL, -1}, .preferred_read_replica = -1,
+                                            .records = {.is_file = 1, .fd = 5, .pos = 100, .n = 50}};
+        struct fetch_resp_topic topic = {.topic = {"t", 1}, .partitions = {&part, 1}};
+        struct fetch_resp resp = {.responses = {&topic, 1}};
+        struct wout w = {0};
+        wencode(&fetch_resp_schema, ver, flex, &resp, &w);
+        REQUIRE_EQ(w.nsegs, 1);
+        CHECK_EQ(w.segs[0].fd, 5);
+        CHECK_EQ(w.segs[0].pos, 100);
+        CHECK_EQ(w.segs[0].len, 50);
+        CHECK_EQ(w.file_bytes, 50);
+        CHECK_EQ(wout_len(&w), w.b.len + 50);
+        /* the length prefix sits just before the segment */
+        size_t at = w.segs[0].mem_end;
+        if (flex) {
+            CHECK_EQ(w.b.p[at - 1], 51); /* compact: length + 1 */
+            CHECK_EQ(w.b.len - at, 1 + 1 + 1); /* partition tags, topic tags, top-level tags */
+        } else {
+            const uint8_t want[] = {0, 0, 0, 50};
+            CHECK_MEM(w.b.p + at - 4, want, 4);
+            CHECK_EQ(w.b.len, at); /* records are the last field */
+        }
+        wout_free(&w);
+    }
 }

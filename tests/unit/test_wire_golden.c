@@ -288,3 +288,74 @@ TEST(wire_golden_metadata_v12_request) {
     check_encodes_to(&h, "m", &body, byid, n);
     arena_free(&a);
 }
+
+/* A flexible response with a tagged struct inside an array element
+ * (CurrentLeader, tag 0) and a tagged array at the top level
+ * (NodeEndpoints, tag 0), after a v1 response header. */
+TEST(wire_golden_produce_v10_response) {
+    const uint8_t resp[] = {
+        0x00, 0x00, 0x00, 0x4a,                         /* size 74 */
+        0x00, 0x00, 0x00, 0x09,                         /* correlation id */
+        0x00,                                           /* response header tags (v1) */
+        0x02,                                           /* responses: 1 */
+        0x02, 't',                                      /* name */
+        0x02,                                           /* partition_responses: 1 */
+        0x00, 0x00, 0x00, 0x00,                         /* index 0 */
+        0x00, 0x06,                                     /* NOT_LEADER_OR_FOLLOWER */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* base_offset -1 */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* log_append_time_ms -1 */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* log_start_offset -1 */
+        0x01,                                           /* record_errors: empty */
+        0x00,                                           /* error_message: null */
+        0x01, 0x00, 0x09,                               /* 1 tag: 0 (current_leader), 9 bytes */
+        0x00, 0x00, 0x00, 0x02,                         /*   leader_id 2 */
+        0x00, 0x00, 0x00, 0x05,                         /*   leader_epoch 5 */
+        0x00,                                           /*   its own tags */
+        0x00,                                           /* topic tags */
+        0x00, 0x00, 0x00, 0x00,                         /* throttle_time_ms */
+        0x01, 0x00, 0x0d,                               /* 1 tag: 0 (node_endpoints), 13 bytes */
+        0x02,                                           /*   1 endpoint */
+        0x00, 0x00, 0x00, 0x02,                         /*   node_id 2 */
+        0x02, 'h',                                      /*   host */
+        0x00, 0x00, 0x23, 0x84,                         /*   port 9092 */
+        0x00,                                           /*   rack null */
+        0x00,                                           /*   endpoint tags */
+    };
+    const struct api_info *api = api_lookup(API_PRODUCE);
+    REQUIRE(api_resp_header_flex(api, 10));
+    struct produce_resp_partition part = {.index = 0, .error_code = 6, .base_offset = -1, .log_append_time_ms = -1,
+                                          .log_start_offset = -1, .current_leader = {2, 5}};
+    struct produce_resp_topic topic = {{"t", 1}, {&part, 1}};
+    struct produce_resp_node_endpoint ep = {2, {"h", 1}, 9092, {NULL, 0}};
+    struct produce_resp out = {{&topic, 1}, 0, {&ep, 1}};
+    struct wout w = {0};
+    frame_begin_response(&w, 9, 1);
+    wencode(api->resp, 10, 1, &out, &w);
+    frame_end_response(&w);
+    CHECK_EQ(w.b.len, sizeof resp);
+    if (w.b.len == sizeof resp) CHECK_MEM(w.b.p, resp, sizeof resp);
+    wout_free(&w);
+
+    struct arena a;
+    arena_init(&a, 1024);
+    struct wrd r;
+    wrd_init(&r, resp + 9, sizeof resp - 9);
+    struct produce_resp back;
+    REQUIRE_EQ(wdecode(api->resp, 10, 1, &r, &back, &a), 0);
+    CHECK(r.p == r.end);
+    REQUIRE_EQ(back.responses.n, 1);
+    REQUIRE_EQ(back.responses.v[0].partition_responses.n, 1);
+    const struct produce_resp_partition *p = &back.responses.v[0].partition_responses.v[0];
+    CHECK_EQ(p->error_code, 6);
+    CHECK_EQ(p->current_leader.leader_id, 2);
+    CHECK_EQ(p->current_leader.leader_epoch, 5);
+    CHECK(p->error_message.p == NULL);
+    REQUIRE_EQ(back.node_endpoints.n, 1);
+    CHECK_EQ(back.node_endpoints.v[0].port, 9092);
+    CHECK(back.node_endpoints.v[0].rack.p == NULL);
+    /* v9 (flexible, before CurrentLeader existed): tags are not written */
+    wencode(api->resp, 9, 1, &out, &w);
+    CHECK_EQ(w.b.len, 69 - 11 - 15); /* body without the two tag payloads */
+    wout_free(&w);
+    arena_free(&a);
+}
