@@ -246,7 +246,7 @@ def read_response(s):
 
 # ---- API keys by name, for "is it served" checks ----
 API = {"Produce": 0, "Fetch": 1, "ListOffsets": 2, "Metadata": 3, "ApiVersions": 18,
-       "CreateTopics": 19, "DeleteTopics": 20, "DeleteRecords": 21,
+       "CreateTopics": 19, "DeleteTopics": 20, "DeleteRecords": 21, "InitProducerId": 22,
        "OffsetForLeaderEpoch": 23, "DescribeConfigs": 32, "AlterConfigs": 33,
        "CreatePartitions": 37, "IncrementalAlterConfigs": 44, "DescribeCluster": 60}
 
