@@ -521,6 +521,14 @@ def retention_on(broker):
     assert got[0].value().startswith(b"%05d" % lo)
 
 
+def t_idempotent():
+    S.require_api(broker, "InitProducerId")
+    msgs = make_messages("idem", 300, 3)
+    reports = produce_all(producer(**{"enable.idempotence": True, "max.in.flight.requests.per.connection": 5}), msgs)
+    check_reports(msgs, reports)
+    check_readback("idem", msgs, reports, 3)
+
+
 S.run("produce acks=all, 4 partitions, read back by assign", t_produce_acks_all)
 S.run("produce acks=1, 3 partitions, read back", t_produce_acks_1)
 S.run("compressed batches (gzip, snappy, lz4, zstd)", t_produce_compressed)
@@ -530,6 +538,7 @@ S.run("list_topics, get_watermark_offsets, offsets_for_times", t_metadata_waterm
 S.run("produce to a missing partition fails", t_unknown_partition)
 S.run("offset out of range; a message bigger than fetch.max.bytes", t_out_of_range_and_big_message)
 S.run("acks=0", t_acks_0)
+S.run("idempotent producer (InitProducerId, sequences)", t_idempotent)
 S.run("admin create/delete topics", t_admin_create_delete)
 S.run("admin create partitions", t_admin_create_partitions)
 S.run("admin describe/alter configs", t_admin_configs)
