@@ -153,6 +153,11 @@ await run('listOffsets (latest, earliest, by timestamp)', async () => {
   const byTs = await consumer.listOffsetsWithTimestamps({ topics: ['pf-a'], timestamp: BASE_TS + 31n })
   const got = [...byTs.get('pf-a').entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => x.offset)
   eq(got, [11n, 10n, 10n], 'by timestamp') // i = 33, 31, 32
+  // -3: the offset of the record with the largest timestamp (ListOffsets v7+)
+  const maxTs = await consumer.listOffsetsWithTimestamps({ topics: ['pf-a'], timestamp: -3n })
+  const mx = [...maxTs.get('pf-a').entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => [x.offset, x.timestamp])
+  // partition p holds i = p, p+3, ... up to 147 + p: the last is the newest (offset 49)
+  eq(mx, [[49n, BASE_TS + 147n], [49n, BASE_TS + 148n], [49n, BASE_TS + 149n]], 'max timestamp')
 })
 
 await run('producer auto-creates a topic; compression gzip', async () => {
