@@ -287,7 +287,12 @@ static void conn_process(struct conn *c) {
             return;
         }
         if (avail - 4 < (size_t)size) {
-            buf_reserve(&c->rbuf, (size_t)size + 4 - avail); /* size already checked against the limit */
+            /* Grow toward the frame only as its bytes arrive (conn_read reserves
+             * READ_CHUNK per read; capacity doubles), never from the length
+             * prefix alone: a prefix costs nothing until the client really
+             * sends that much (pre-authentication allocation, CVE-2022-34917). */
+            size_t want = (size_t)size + 4 - avail, have = avail > READ_CHUNK ? avail : READ_CHUNK;
+            buf_reserve(&c->rbuf, want < have ? want : have);
             break;
         }
         c->rpos += 4 + (size_t)size;
