@@ -26,7 +26,7 @@ BASE_TS = 1_600_000_000_000  # explicit CreateTime values, far from now
 
 
 def producer(**extra):
-    conf = {"bootstrap.servers": BOOT, "enable.idempotence": False, "linger.ms": 5,
+    conf = {"bootstrap.servers": BOOT, "enable.idempotence": False, "linger.ms": 5, "log_level": 3,
             "message.timeout.ms": 30000}
     conf.update(extra)
     return Producer(conf)
@@ -36,7 +36,7 @@ def consumer(**extra):
     conf = {"bootstrap.servers": BOOT, "group.id": "weir-test-unused",
             "enable.auto.commit": False, "enable.auto.offset.store": False,
             "enable.partition.eof": True, "auto.offset.reset": "error",
-            "fetch.wait.max.ms": 100}
+            "fetch.wait.max.ms": 100, "log_level": 3}
     conf.update(extra)
     return Consumer(conf)
 
@@ -133,10 +133,38 @@ def same_message(got, want):
             got.timestamp() == (TIMESTAMP_CREATE_TIME, want["timestamp"]))
 
 
+def read_partitions(topic, partitions, timeout=30, **conf):
+    """Reads partitions 0..partitions-1 from the beginning with one consumer
+    until each reports EOF; returns {partition: [messages]}."""
+    c = consumer(**conf)
+    try:
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
+        out = {p: [] for p in range(partitions)}
+        eof = set()
+        deadline = time.monotonic() + timeout
+        while len(eof) < partitions:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no EOF on %s partitions %s within %ds" % (
+                    topic, sorted(set(range(partitions)) - eof), timeout))
+            m = c.poll(0.2)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    eof.add(m.partition())
+                    continue
+                raise KafkaException(m.error())
+            out[m.partition()].append(m)
+        return out
+    finally:
+        c.close()
+
+
 def check_readback(topic, msgs, reports, partitions, **conf):
+    got_all = read_partitions(topic, partitions, **conf)
     for p in range(partitions):
         want = [(m, r) for m, r in zip(msgs, reports) if m["partition"] == p]
-        got = read_partition(topic, p, **conf)
+        got = got_all[p]
         assert len(got) == len(want), "partition %d: %d read, %d sent" % (p, len(got), len(want))
         for g, (m, r) in zip(got, want):
             assert g.offset() == r[2], "partition %d: offset %d, acked %d" % (p, g.offset(), r[2])
