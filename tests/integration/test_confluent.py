@@ -512,6 +512,31 @@ def t_invalid_topics():
     assert not ({"cfg-bad", "zero-parts"} & set(a.list_topics(timeout=15).topics))
 
 
+def t_no_auto_create():
+    global BOOT
+    nb = S.broker({"auto.create.topics.enable": "false"}, name="weir-noauto")
+    saved, BOOT = BOOT, nb.bootstrap
+    try:
+        p = producer(acks="all", **{"message.timeout.ms": 5000, "topic.metadata.propagation.max.ms": 1000})
+        errs = []
+        p.produce("nope", b"x", on_delivery=lambda e, m: errs.append(e))
+        p.flush(30)
+        assert len(errs) == 1 and errs[0] is not None, errs
+        assert errs[0].code() in (KafkaError._UNKNOWN_TOPIC, KafkaError.UNKNOWN_TOPIC_OR_PART,
+                                  KafkaError._MSG_TIMED_OUT), errs[0]
+        c = consumer()
+        try:
+            md = c.list_topics("nope", timeout=15)
+            t = md.topics.get("nope")
+            assert t is not None and t.error is not None and t.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART, t
+            assert "nope" not in c.list_topics(timeout=15).topics
+        finally:
+            c.close()
+        assert not os.path.exists(os.path.join(nb.data_dir, "nope-0")), "partition dir created"
+    finally:
+        BOOT = saved
+
+
 def t_retention():
     # on a broker of its own that checks retention often (the main one keeps the
     # default interval: the other tests' 2020 timestamps are past retention.ms)
@@ -572,5 +597,6 @@ S.run("admin create partitions", t_admin_create_partitions)
 S.run("admin describe/alter configs", t_admin_configs)
 S.run("topic with message.timestamp.type=LogAppendTime (lz4 batches)", t_log_append_time)
 S.run("invalid topic names, configs, partition counts rejected", t_invalid_topics)
+S.run("auto.create.topics.enable=false: unknown topic stays unknown", t_no_auto_create)
 S.run("retention.bytes deletes old segments, log start offset moves", t_retention)
 S.finish()
