@@ -370,6 +370,41 @@ def t_length_prefix_allocates_nothing():
     assert b3.alive()
 
 
+def t_request_memory_budget():
+    # 12 connections each send 3.5 MB of a 4 MB frame and stall: with
+    # socket.request.max.bytes=4 MB the read buffers of all connections are
+    # capped at 8 MB (queued.max.request.bytes), so the broker's resident
+    # memory stays bounded; small requests on other connections are still
+    # served, and when the stalled ones go away the memory comes back.
+    mb = 1024 * 1024
+    b4 = S.broker({"socket.request.max.bytes": str(4 * mb), "queued.max.request.bytes": str(8 * mb)},
+                  name="weir-budget")
+    before = vm_kb(b4.proc.pid, "VmRSS")
+    held = []
+    try:
+        for _ in range(12):
+            s = socket.create_connection(("127.0.0.1", b4.port), timeout=15)
+            s.setblocking(False)
+            try:
+                s.sendall(struct.pack(">i", 4 * mb) + b"\1" * (3 * mb + mb // 2))
+            except BlockingIOError:
+                pass  # the broker stopped reading this one: that is the point
+            held.append(s)
+        with socket.create_connection(("127.0.0.1", b4.port), timeout=15) as s:
+            s.sendall(request(18, 0, 1, b""))
+            read_response(s)
+        grown_mb = (vm_kb(b4.proc.pid, "VmRSS") - before) // 1024
+        # unbounded, this would be 12 x 3.5 MB = 42 MB; the budget allows 8 MB plus a read chunk each
+        assert grown_mb < 24, "resident memory grew by %d MB for 12 stalled 4 MB frames" % grown_mb
+    finally:
+        for s in held:
+            s.close()
+    with socket.create_connection(("127.0.0.1", b4.port), timeout=15) as s:
+        s.sendall(request(18, 0, 2, b""))
+        read_response(s)
+    assert b4.alive()
+
+
 def t_produce_raw_valid():
     # sanity check of this test's own encoder: a valid batch is accepted
     err, base = produce_error(3, "raw", record_batch([b"a", b"bb", b"ccc"]))
@@ -500,6 +535,7 @@ S.run("valid header, garbage body", t_garbage_body)
 S.run("pipelining, trickled bytes, client id past the frame, bad tagged fields", t_framing)
 S.run("200 held partial requests, 8 threads of random frames", t_many_partial)
 S.run("a length prefix alone allocates nothing", t_length_prefix_allocates_nothing)
+S.run("read buffers of all connections capped by queued.max.request.bytes", t_request_memory_budget)
 S.run("raw Produce with a valid batch (encoder check)", t_produce_raw_valid)
 S.run("Produce with magic-1 message set -> 43", t_produce_magic1)
 S.run("Produce with bad CRC -> 2, nothing stored", t_produce_bad_crc)
