@@ -29,6 +29,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "storage/fsutil.h"
+#include "storage/plog_int.h"
 #include "storage/segment.h"
 #include "wire/batch.h"
 
@@ -41,24 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LSO_FILE "log-start-offset"
-#define RP_FILE "recovery-point"
 #define RP_PERSIST_INTERVAL_MS 1000
-
-struct plog {
-    char *dir;
-    struct plog_cfg cfg;
-    struct seg **segs;              /* by base offset; segs[nsegs-1] is active */
-    int nsegs, cap;
-    int64_t start;                  /* log start offset */
-    int64_t rp;                     /* recovery point */
-    int64_t rp_persisted;           /* value in the recovery-point file, -1 if none */
-    int64_t rp_persist_mono;        /* when it was written (monotonic ms) */
-    int64_t unflushed_msgs;
-    int64_t first_unflushed_ms;     /* now_ms of the oldest unflushed append, -1 if none */
-    int64_t size_total;
-    int io_failed;                  /* an fdatasync failed: the page cache state is unknown, refuse appends */
-};
 
 void plog_cfg_default(struct plog_cfg *c) {
     c->segment_bytes = 1073741824;
@@ -202,7 +186,9 @@ static int list_segments(const char *dir, int64_t **out, int *nout) {
         int orphan = (parse_seg_name(e->d_name, "index", &b) || parse_seg_name(e->d_name, "timeindex", &b)) &&
                      !has_base(v, n, b);
         int tmp = len > 4 && !strcmp(e->d_name + len - 4, ".tmp");
-        if (orphan || tmp) {
+        size_t cl = strlen(CLEANED_SUFFIX); /* an unfinished cleaning: roll back (see compact.c) */
+        int cleaned = len > cl && !strcmp(e->d_name + len - cl, CLEANED_SUFFIX);
+        if (orphan || tmp || cleaned) {
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
             log_info("storage: removing leftover %s", path);
             unlink(path);
@@ -231,7 +217,8 @@ static int load_segment(struct plog *l, int i, int clean, int64_t rp, int idx_ok
     if (trusted && idx_ok && seg_load_trusted(s, last ? -1 : l->segs[i + 1]->base) == 0) return 0;
     if (trusted) log_info("storage: %s: segment %lld: index missing or stale, rebuilding", l->dir, (long long)s->base);
     int64_t before = s->size;
-    int rc = seg_recover(s, l->dir, l->cfg.index_interval_bytes, &rec->bytes_truncated);
+    int rc = seg_recover(s, l->dir, l->cfg.index_interval_bytes, last ? -1 : l->segs[i + 1]->base,
+                         &rec->bytes_truncated);
     if (rc) return rc;
     l->size_total -= before - s->size;
     rec->recovered = 1;
@@ -265,6 +252,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
     int64_t lso = -1, rp = -1;
     if (fsu_read_int64(l->dir, LSO_FILE, &lso)) lso = -1;
     if (fsu_read_int64(l->dir, RP_FILE, &rp)) rp = -1;
+    if (fsu_read_int64(l->dir, CLEANER_CP_FILE, &l->clean_cp)) l->clean_cp = -1;
     l->rp_persisted = rp;
 
     int *idx_ok = calloc((size_t)nbases + 1, sizeof *idx_ok);
@@ -277,6 +265,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
     for (int i = 0; i < nbases; i++) {
         struct seg *s;
         if ((rc = seg_open(l->dir, bases[i], &s, &idx_ok[i])) != 0) break;
+        s->sparse = s->base < l->clean_cp; /* may have been compacted: offsets with gaps */
         if ((rc = push_seg(l, s)) != 0) {
             seg_close(s);
             break;
