@@ -11,13 +11,21 @@
  *     index entry walked header by header. Any doubt turns it into a
  *     recovered segment.
  *  3. A recovered segment is scanned from position 0: every batch must pass
- *     batch_validate (CRC, records) and continue the offsets exactly; the file
+ *     batch_validate_stored (CRC, records) and continue the offsets exactly
+ *     (below the cleaner checkpoint: increase; never past the next segment); the file
  *     is truncated at the first invalid byte and its indexes rebuilt. When a
  *     segment is cut short, or the next segment does not start where this one
  *     ends, every later segment is deleted (like Kafka: nothing after a hole
  *     can be trusted). Empty segments other than the last are removed.
  *  4. The recovered segments are fdatasync'ed and the recovery point becomes
  *     the log end offset.
+ * Compaction (compact.c) adds two things: `*.cleaned` files are an unfinished
+ * cleaning and are removed in step 1 (its swap is ordered so that this rolls
+ * it back or leaves it complete, see compact.c), and segments below the
+ * cleaner checkpoint (`cleaner-offset-checkpoint`) may have offset gaps
+ * between batches (struct seg.sparse): there step 3 only asks that offsets
+ * increase. Every segment, cleaned or not, still starts with a batch at its
+ * base and ends where the next segment begins.
  * The recovery point file is rewritten when it advances after a flush, at
  * most once a second (a stale value only means a longer scan), and on close.
  *
@@ -374,6 +382,9 @@ int plog_flush(struct plog *l) {
 
 void plog_close(struct plog *l) {
     if (!l) return;
+    /* a job outstanding holds only dup()ed fds and its own copy of the path:
+     * the owner discards it once its run has returned (compact.h) */
+    if (l->job) log_info("storage: %s: closed with a cleaning job outstanding", l->dir);
     seg_deactivate(active(l));
     plog_flush(l);
     persist_rp(l, 1);

@@ -255,6 +255,13 @@ void seg_reader_init(struct seg_reader *r, const struct seg *s, int64_t pos) {
     r->limit = s->size;
 }
 
+void seg_reader_init_fd(struct seg_reader *r, int fd, int64_t pos, int64_t limit) {
+    memset(r, 0, sizeof *r);
+    r->fd = fd;
+    r->pos = pos;
+    r->limit = limit;
+}
+
 void seg_reader_free(struct seg_reader *r) {
     free(r->buf);
     r->buf = NULL;

@@ -113,6 +113,8 @@ struct seg_reader {
     size_t blen;
 };
 void seg_reader_init(struct seg_reader *r, const struct seg *s, int64_t pos);
+/* The same over any descriptor, bytes [pos, limit) (e.g. a dup()ed fd another thread reads). */
+void seg_reader_init_fd(struct seg_reader *r, int fd, int64_t pos, int64_t limit);
 void seg_reader_free(struct seg_reader *r);
 /* 1 with the next batch's header and position (the reader moves past it),
  * 0 at the limit, WERR_CORRUPT if the bytes at the position are not a
