@@ -197,10 +197,80 @@ void compact_job_cancel(struct compact_job *j) { atomic_store(&j->cancel, 1); }
 static void *off_val(int64_t off) { return (void *)(uintptr_t)(off + 1); } /* NULL stays "absent" */
 static int64_t val_off(void *v) { return v ? (int64_t)(uintptr_t)v - 1 : -1; }
 
-/* Pass 1: the newest offset of every key (non-transactional data records of
- * the cleanable segments) and the last batch of every producer id (all
- * snapshotted segments). */
-static int build_maps(struct compact_job *j, struct hmap *keys, struct hmap *pids, struct buf *scratch) {
+/* Transactions. A transactional data batch belongs to the transaction its
+ * producer id has open, which ends at that producer's next control batch
+ * (COMMIT or ABORT in the control record key: int16 version, int16 type).
+ * Pass 0 records, per producer id, the span [first data batch, marker] of
+ * every transaction whose marker is in the snapshot. */
+enum { TXN_OPEN = 0, TXN_COMMITTED = 1, TXN_ABORTED = 2 };
+struct txn_span {
+    int64_t first, marker;
+    int committed;
+};
+struct txn_pid {
+    int64_t open_first;   /* first data offset of the open transaction, -1 if none */
+    struct txn_span *v;
+    int n, cap;
+};
+
+static int txn_outcome(const struct hmap *txns, const struct batch_hdr *h) {
+    struct txn_pid *t = hmap_get(txns, &h->producer_id, sizeof h->producer_id);
+    if (!t) return TXN_OPEN;
+    int lo = 0, hi = t->n; /* the last span starting at or before the batch */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (t->v[mid].first <= h->base_offset) lo = mid + 1;
+        else hi = mid;
+    }
+    if (!lo || h->base_offset > t->v[lo - 1].marker) return TXN_OPEN;
+    return t->v[lo - 1].committed ? TXN_COMMITTED : TXN_ABORTED;
+}
+
+static void txns_free(struct hmap *txns) {
+    size_t it = 0;
+    void *v;
+    while (hmap_next(txns, &it, NULL, NULL, &v)) {
+        free(((struct txn_pid *)v)->v);
+        free(v);
+    }
+    hmap_free(txns);
+}
+
+static int txn_note(struct hmap *txns, const struct batch_hdr *h, const uint8_t *b, struct buf *scratch,
+                    size_t max_out) {
+    struct txn_pid *t = hmap_get(txns, &h->producer_id, sizeof h->producer_id);
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        if (!t) return WERR_NOMEM;
+        t->open_first = -1;
+        hmap_put(txns, &h->producer_id, sizeof h->producer_id, t);
+    }
+    if (!(h->attributes & BATCH_ATTR_CONTROL)) {
+        if (t->open_first < 0) t->open_first = h->base_offset;
+        return 0;
+    }
+    struct batch_rec_iter it;
+    struct batch_record r;
+    int rc = compress_rec_iter_init(&it, b, batch_total_size(h), scratch, max_out);
+    if (rc) return rc;
+    if (batch_rec_iter_next(&it, &r) != 1 || !r.key || r.key_len < 4) return 0; /* not a marker we know: ignore */
+    int type = (int)be16_get(r.key + 2);
+    if (t->open_first < 0 || (type != 0 && type != 1)) return 0;
+    if (t->n == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 4;
+        struct txn_span *nv = realloc(t->v, (size_t)cap * sizeof *nv);
+        if (!nv) return WERR_NOMEM;
+        t->v = nv;
+        t->cap = cap;
+    }
+    t->v[t->n++] = (struct txn_span){t->open_first, h->base_offset, type == 1};
+    t->open_first = -1;
+    return 0;
+}
+
+/* Pass 0, over every snapshotted segment: the last batch of every producer id
+ * and the outcome of transactions (headers, plus the records of control batches). */
+static int scan_producers(struct compact_job *j, struct hmap *pids, struct hmap *txns, struct buf *scratch) {
     int rc = 0;
     for (int i = 0; i < j->n && rc == 0; i++) {
         struct cj_seg *c = &j->segs[i];
@@ -213,8 +283,45 @@ static int build_maps(struct compact_job *j, struct hmap *keys, struct hmap *pid
                 rc = WERR_AGAIN;
                 break;
             }
-            if (h.producer_id >= 0) hmap_put(pids, &h.producer_id, sizeof h.producer_id, off_val(batch_last_offset(&h)));
-            if (i >= j->ncl || (h.attributes & (BATCH_ATTR_CONTROL | BATCH_ATTR_TRANSACTIONAL))) continue;
+            if (h.producer_id < 0) continue;
+            hmap_put(pids, &h.producer_id, sizeof h.producer_id, off_val(batch_last_offset(&h)));
+            if (!(h.attributes & BATCH_ATTR_TRANSACTIONAL)) continue;
+            const uint8_t *b = NULL;
+            if ((h.attributes & BATCH_ATTR_CONTROL) && !(b = seg_reader_peek(&r, pos, batch_total_size(&h)))) {
+                rc = WERR_IO;
+                break;
+            }
+            if ((rc = txn_note(txns, &h, b, scratch, j->cfg.max_batch_bytes)) != 0) break;
+        }
+        seg_reader_free(&r);
+        if (rc < 0) {
+            if (rc != WERR_AGAIN)
+                log_error("storage: %s: cleaner: segment %lld unreadable (%s)", j->dir, (long long)c->base,
+                          werr_str(rc));
+            return rc;
+        }
+        rc = 0;
+    }
+    return rc;
+}
+
+/* Pass 1, over the cleanable segments: the newest offset of every key, from
+ * non-transactional records and those of committed transactions. */
+static int build_keys(struct compact_job *j, struct hmap *keys, const struct hmap *txns, struct buf *scratch) {
+    int rc = 0;
+    for (int i = 0; i < j->ncl && rc == 0; i++) {
+        struct cj_seg *c = &j->segs[i];
+        struct seg_reader r;
+        struct batch_hdr h;
+        int64_t pos;
+        seg_reader_init_fd(&r, c->fd, 0, c->size);
+        while ((rc = seg_reader_next(&r, &pos, &h)) == 1) {
+            if (atomic_load(&j->cancel)) {
+                rc = WERR_AGAIN;
+                break;
+            }
+            if (h.attributes & BATCH_ATTR_CONTROL) continue;
+            if ((h.attributes & BATCH_ATTR_TRANSACTIONAL) && txn_outcome(txns, &h) != TXN_COMMITTED) continue;
             const uint8_t *b = seg_reader_peek(&r, pos, batch_total_size(&h));
             struct batch_rec_iter it;
             struct batch_record rec;
@@ -242,15 +349,17 @@ static int build_maps(struct compact_job *j, struct hmap *keys, struct hmap *pid
 struct clean_ctx {
     struct compact_job *j;
     const struct cj_seg *c;
-    struct hmap *keys, *pids;
+    struct hmap *keys, *pids, *txns;
     struct buf scratch, recs, z;
 };
 
-/* Whether record r of a batch (transactional or not) survives. */
+/* Whether record r survives; txn: the outcome of its batch's transaction
+ * (TXN_COMMITTED for non-transactional batches). */
 static int keep_record(struct clean_ctx *x, const struct batch_record *r, int txn, int *tomb_dropped) {
-    if (!r->key) return 0;
+    if (!r->key || txn == TXN_ABORTED) return 0;
     int64_t newest = val_off(hmap_get(x->keys, r->key, (size_t)r->key_len));
-    if (txn ? newest > r->offset : newest != r->offset) return 0;
+    /* a record of a still-open transaction is not in the map: it goes only when a newer value exists */
+    if (txn == TXN_OPEN ? newest > r->offset : newest != r->offset) return 0;
     if (!r->value && older_than(x->j->now_ms, x->c->largest_ts, x->j->cfg.delete_retention_ms)) {
         (*tomb_dropped)++;
         return 0;
@@ -271,7 +380,7 @@ static int clean_batch(struct clean_ctx *x, const uint8_t *b, size_t total, cons
     struct batch_record r;
     int rc = compress_rec_iter_init(&it, b, total, &x->scratch, j->cfg.max_batch_bytes);
     if (rc) return rc;
-    int txn = (h->attributes & BATCH_ATTR_TRANSACTIONAL) != 0;
+    int txn = (h->attributes & BATCH_ATTR_TRANSACTIONAL) ? txn_outcome(x->txns, h) : TXN_COMMITTED;
     int32_t read = 0, kept = 0;
     int tomb = 0;
     int64_t max_ts = -1;
@@ -377,14 +486,16 @@ static int clean_segment(struct clean_ctx *x, struct cj_seg *c) {
 }
 
 int compact_job_run(struct compact_job *j) {
-    struct hmap keys = {0}, pids = {0};
-    struct clean_ctx x = {.j = j, .keys = &keys, .pids = &pids};
-    int rc = build_maps(j, &keys, &pids, &x.scratch);
+    struct hmap keys = {0}, pids = {0}, txns = {0};
+    struct clean_ctx x = {.j = j, .keys = &keys, .pids = &pids, .txns = &txns};
+    int rc = scan_producers(j, &pids, &txns, &x.scratch);
+    if (rc == 0) rc = build_keys(j, &keys, &txns, &x.scratch);
     for (int i = 0; rc == 0 && i < j->ncl; i++) rc = clean_segment(&x, &j->segs[i]);
     if (rc == 0 && fsu_fsync_dir(j->dir)) rc = WERR_IO;
     if (rc == 0) crash_point();
     hmap_free(&keys);
     hmap_free(&pids);
+    txns_free(&txns);
     buf_free(&x.scratch);
     buf_free(&x.recs);
     buf_free(&x.z);

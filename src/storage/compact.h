@@ -38,11 +38,16 @@
  *  - a tombstone is past its retention when the newest timestamp of the
  *    segment holding it is older than now - delete.retention.ms (Kafka's rule
  *    before KIP-534, with the segment's largest timestamp for its mtime);
- *  - control batches (transaction markers) are always kept whole;
- *  - records of transactional batches are never entered in the key map (the
- *    log does not know yet whether their transaction committed, so they must
- *    not remove older values) but are removed when a newer non-transactional
- *    value of their key exists, and their tombstones expire as others do;
+ *  - control batches (transaction markers) are always kept whole (Kafka drops
+ *    a marker once its transaction's data is gone and delete.retention.ms has
+ *    passed; keeping them costs one small batch per transaction and partition);
+ *  - transactional data: a batch belongs to the open transaction of its
+ *    producer id, which its next control batch ends. Records of a committed
+ *    transaction are treated like any other; records of an aborted one are
+ *    dropped (as Kafka does); records whose marker is not in the log yet
+ *    (an open transaction: normally excluded by max_clean_offset) are not
+ *    entered in the key map, so they remove nothing, and go only when a newer
+ *    value of their key exists;
  *  - the last batch of every producer id (over the whole log, active segment
  *    included) is kept, emptied to its header if no record survives (Kafka's
  *    RETAIN_EMPTY), so producer state rebuilt by replaying headers
