@@ -145,7 +145,9 @@ int plog_compact_prepare(struct plog *l, const struct plog_compact_cfg *cfg, int
             clean += s->size;
         } else {
             dirty += s->size;
-            if (older_than(now_ms, largest_ts(s), cfg->max_compaction_lag_ms)) force = 1;
+            /* Kafka goes by the earliest timestamp of the dirty part */
+            if (older_than(now_ms, s->first_ts >= 0 ? s->first_ts : largest_ts(s), cfg->max_compaction_lag_ms))
+                force = 1;
         }
     }
     if (dirty == 0) return 0;
@@ -398,13 +400,13 @@ static int clean_batch(struct clean_ctx *x, const uint8_t *b, size_t total, cons
     j->st.records_read += read;
     j->st.records_kept += kept;
     j->st.tombstones_dropped += tomb;
+    int retain = edge || (h->producer_id >= 0 &&
+                          val_off(hmap_get(x->pids, &h->producer_id, sizeof h->producer_id)) == batch_last_offset(h));
+    if (kept == 0 && !retain) return 0; /* also an empty batch a former pass kept and nothing needs now */
     if (kept == read && read == h->record_count) {
         buf_append(out, b, total);
         return 0;
     }
-    int retain = edge || (h->producer_id >= 0 &&
-                          val_off(hmap_get(x->pids, &h->producer_id, sizeof h->producer_id)) == batch_last_offset(h));
-    if (kept == 0 && !retain) return 0;
     size_t at = out->len;
     buf_append(out, b, BATCH_HDR_SIZE);
     uint8_t *p = out->p + at;
@@ -506,10 +508,14 @@ int compact_job_run(struct compact_job *j) {
 
 /* ---- finish (owner thread) ---- */
 
-static void unlink_ext(const char *dir, int64_t base, const char *ext) {
+static int unlink_ext(const char *dir, int64_t base, const char *ext) {
     char path[PATH_MAX];
     seg_path(path, sizeof path, dir, base, ext);
-    if (unlink(path) && errno != ENOENT) log_warn("storage: unlink %s: %s", path, strerror(errno));
+    if (unlink(path) && errno != ENOENT) {
+        log_warn("storage: unlink %s: %s", path, strerror(errno));
+        return WERR_IO;
+    }
+    return 0;
 }
 
 static void remove_cleaned(const char *dir, int64_t base) {
@@ -563,11 +569,10 @@ int plog_compact_finish(struct plog *l, struct compact_job *j, struct plog_compa
     /* U */
     if (rc == 0 && !gone) {
         for (int i = 0; i < j->ncl; i++)
-            if (live[i] >= 0) {
-                unlink_ext(l->dir, j->segs[i].base, "index");
-                unlink_ext(l->dir, j->segs[i].base, "timeindex");
-            }
-        if (fsu_fsync_dir(l->dir)) rc = WERR_IO;
+            if (live[i] >= 0 && (unlink_ext(l->dir, j->segs[i].base, "index") ||
+                                 unlink_ext(l->dir, j->segs[i].base, "timeindex")))
+                rc = WERR_IO; /* an old index must never describe a cleaned log: stop before any rename */
+        if (rc == 0 && fsu_fsync_dir(l->dir)) rc = WERR_IO;
         crash_point();
     }
     /* R: oldest first, one directory sync each */
