@@ -549,7 +549,10 @@ int plog_compact_finish(struct plog *l, struct compact_job *j, struct plog_compa
     int swapped = 0, nlive = 0, gone = 0;
     if (rc == 0 && atomic_load(&j->cancel)) rc = WERR_AGAIN;
     int *live = calloc((size_t)j->ncl + 1, sizeof *live);
-    if (!live && rc == 0) rc = WERR_NOMEM;
+    if (!live) {
+        compact_job_discard(j);
+        return WERR_NOMEM;
+    }
     if (rc == 0) {
         for (int i = 0; i < j->ncl; i++) {
             live[i] = find_live(l, &j->segs[i]);
