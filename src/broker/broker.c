@@ -180,7 +180,7 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
                     log_info("retention: %s-%d deleted %" PRId64 " bytes, log start offset %" PRId64 " -> %" PRId64,
                              t->name, i, del, start, plog_start_offset(p->log));
             }
-            if (snapshot_due) pstate_snapshot(p->ps, p->dir, plog_end_offset(p->log));
+            if (snapshot_due) pstate_snapshot(p->ps, p->dir, plog_start_offset(p->log), plog_end_offset(p->log));
             if (t->pcfg.flush_interval_ms != INT64_MAX && now_wall - p->last_flush_ms >= t->pcfg.flush_interval_ms) {
                 p->last_flush_ms = now_wall;
                 if (plog_flushed_offset(p->log) < plog_end_offset(p->log)) plog_flush(p->log);

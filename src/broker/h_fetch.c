@@ -18,6 +18,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "wire/api_fetch.h"
+#include "wire/batch.h"
 #include "wire/errors.h"
 
 #include <stdlib.h>
@@ -32,6 +33,20 @@ struct fetch_state {
 static struct topic *fetch_topic(struct broker *b, struct req *r, struct fetch_req_topic *qt) {
     if (r->hdr.api_version >= 13) return topic_find_id(b, qt->topic_id);
     return qt->topic.p ? topic_find(b, qt->topic.p, (size_t)qt->topic.n) : NULL;
+}
+
+/* Cuts a slice so that it holds only batches starting below upto (the last
+ * stable offset for read_committed). Reads batch headers from the file. */
+static int32_t slice_cut(int fd, int64_t pos, int32_t len, int64_t upto) {
+    int64_t at = 0;
+    uint8_t hdr[BATCH_HDR_SIZE];
+    while (at + BATCH_HDR_SIZE <= len) {
+        if (pread(fd, hdr, sizeof hdr, pos + at) != (ssize_t)sizeof hdr) break;
+        struct batch_hdr h;
+        if (batch_parse_header(hdr, sizeof hdr, &h) || h.base_offset >= upto) break;
+        at += (int64_t)batch_total_size(&h);
+    }
+    return (int32_t)(at < len ? at : len);
 }
 
 static void part_defaults(struct fetch_resp_partition *rp, int32_t index) {
@@ -87,17 +102,21 @@ static int fetch_build(struct broker *b, struct req *r, int final) {
                 rp->error_code = r->hdr.api_version >= 13 && !t ? KERR_UNKNOWN_TOPIC_ID : KERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
-            struct plog *log = t->parts[qp->partition]->log;
+            struct partition *part = t->parts[qp->partition];
+            struct plog *log = part->log;
             int64_t start = plog_start_offset(log), end = plog_end_offset(log);
+            int64_t lso = pstate_first_unstable(part->ps);
+            if (lso < 0) lso = end;
             rp->high_watermark = end;
-            rp->last_stable_offset = end;
+            rp->last_stable_offset = lso;
             rp->log_start_offset = start;
             if (read_committed) rp->aborted_transactions.n = 0;
             if (qp->fetch_offset < start || qp->fetch_offset > end) {
                 rp->error_code = KERR_OFFSET_OUT_OF_RANGE;
                 continue;
             }
-            if (qp->fetch_offset == end) continue;
+            int64_t upto = read_committed ? lso : end;
+            if (qp->fetch_offset >= upto) continue;
             int64_t room = max_bytes - total;
             int32_t limit = qp->partition_max_bytes;
             if (room < limit) limit = (int32_t)(room > 0 ? room : 0);
@@ -112,9 +131,21 @@ static int fetch_build(struct broker *b, struct req *r, int final) {
                 }
                 continue;
             }
+            if (sl.len > 0 && upto < end) sl.len = slice_cut(sl.fd, sl.pos, sl.len, upto);
             if (sl.len <= 0) {
-                close(sl.fd);
+                if (sl.fd >= 0) close(sl.fd);
                 continue;
+            }
+            if (read_committed) {
+                const struct ptxn_aborted *ab;
+                int nab;
+                pstate_aborted_in(part->ps, qp->fetch_offset, upto, &ab, &nab);
+                if (nab > 0) {
+                    rp->aborted_transactions.v = arena_alloc(&r->arena, (size_t)nab * sizeof *rp->aborted_transactions.v);
+                    rp->aborted_transactions.n = nab;
+                    for (int k = 0; k < nab; k++)
+                        rp->aborted_transactions.v[k] = (struct fetch_resp_aborted){ab[k].pid, ab[k].first_offset};
+                }
             }
             fds[nfds++] = sl.fd;
             rp->records.p = NULL;

@@ -13,7 +13,7 @@ enum { TS_LATEST = -1, TS_EARLIEST = -2, TS_MAX_TIMESTAMP = -3, TS_EARLIEST_LOCA
        TS_LATEST_TIERED = -6 };
 
 static void list_one(struct broker *b, struct req *r, struct topic *t, struct list_offsets_req_partition *qp,
-                     struct list_offsets_resp_partition *rp) {
+                     struct list_offsets_resp_partition *rp, int read_committed) {
     rp->partition_index = qp->partition_index;
     rp->timestamp = -1;
     rp->offset = -1;
@@ -26,7 +26,12 @@ static void list_one(struct broker *b, struct req *r, struct topic *t, struct li
     int64_t off = -1, ts = -1;
     switch (qp->timestamp) {
     case TS_LATEST:
-    case TS_LATEST_TIERED: off = plog_end_offset(log); break;
+    case TS_LATEST_TIERED: {
+        off = plog_end_offset(log);
+        int64_t lso = pstate_first_unstable(t->parts[qp->partition_index]->ps);
+        if (read_committed && lso >= 0) off = lso;
+        break;
+    }
     case TS_EARLIEST:
     case TS_EARLIEST_LOCAL:
     case TS_EARLIEST_PENDING: off = plog_start_offset(log); break;
@@ -66,7 +71,7 @@ int h_list_offsets(struct broker *b, struct req *r) {
         int np = qt->partitions.n > 0 ? qt->partitions.n : 0;
         rt->partitions.n = np;
         rt->partitions.v = arena_calloc(&r->arena, (size_t)np * sizeof *rt->partitions.v + 1);
-        for (int j = 0; j < np; j++) list_one(b, r, t, &qt->partitions.v[j], &rt->partitions.v[j]);
+        for (int j = 0; j < np; j++) list_one(b, r, t, &qt->partitions.v[j], &rt->partitions.v[j], q->isolation_level == 1);
     }
     req_respond(r, &resp);
     return H_DONE;

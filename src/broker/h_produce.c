@@ -147,7 +147,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
             rc = plog_append(p->log, (uint8_t *)bp, bl, now, lat, &res);
             if (rc) goto storage_error;
             batch_parse_header(bp, bl, &h); /* now carries its base offset */
-            pstate_update(p->ps, &h);
+            pstate_update(p->ps, &h, bp, bl);
             if (first < 0) first = res.base_offset;
             last = res.last_offset, start = res.start_offset, append_time = res.log_append_time;
         }

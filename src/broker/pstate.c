@@ -1,9 +1,10 @@
 /* pstate: see pstate.h. Producers live in a hash map keyed by producer id;
  * each keeps a ring of its last PSTATE_BATCHES batches. The snapshot is a
  * small binary file:
- *   "WPS1" | int64 offset | int32 count | per producer:
- *   int64 pid | int16 epoch | int32 nbatches | nbatches x
+ *   "WPS2" | int64 offset | int32 count | per producer:
+ *   int64 pid | int16 epoch | int64 txn_first | int32 nbatches | nbatches x
  *   (int32 first_seq, int32 last_seq, int64 base_offset, int32 last_offset_delta, int64 max_timestamp)
+ *   | int32 naborted | naborted x (int64 pid, int64 first, int64 last)
  *   | uint32 crc32c of everything before */
 #include "broker/pstate.h"
 
@@ -32,6 +33,7 @@ struct pbatch {
 struct producer {
     int64_t pid;
     int16_t epoch;
+    int64_t txn_first; /* first offset of its open transaction, -1 if none */
     int nb;            /* batches held (<= PSTATE_BATCHES) */
     int head;          /* index of the newest */
     struct pbatch b[PSTATE_BATCHES];
@@ -39,6 +41,11 @@ struct producer {
 
 struct pstate {
     struct hmap by_pid;
+    struct ptxn_aborted *aborted; /* sorted by last_offset */
+    int naborted, capaborted;
+    int nopen;            /* producers with an open transaction */
+    int64_t lso_cache;    /* first unstable offset, valid while lso_valid */
+    int lso_valid;
     int dirty;
     int64_t snap_off; /* log end offset the last snapshot covered */
 };
@@ -52,6 +59,7 @@ static struct producer *get_or_add(struct pstate *ps, int64_t pid) {
     if (!p) abort();
     p->pid = pid;
     p->epoch = -1;
+    p->txn_first = -1;
     p->head = -1;
     hmap_put(&ps->by_pid, &pid, sizeof pid, p);
     return p;
@@ -70,17 +78,94 @@ static int32_t last_seq_of(const struct batch_hdr *h) {
 
 static int in_sequence(int32_t last, int32_t next) { return next == last + 1 || (last == INT32_MAX && next == 0); }
 
-void pstate_update(struct pstate *ps, const struct batch_hdr *h) {
+int pstate_control_type(const uint8_t *batch, size_t len) {
+    struct batch_rec_iter it;
+    struct batch_record rec;
+    if (batch_rec_iter_init(&it, batch, len) || batch_rec_iter_next(&it, &rec) != 1) return -1;
+    if (!rec.key || rec.key_len < 4) return -1;
+    int type = (int16_t)be16_get(rec.key + 2);
+    return type == CTRL_ABORT || type == CTRL_COMMIT ? type : -1;
+}
+
+static void add_aborted(struct pstate *ps, int64_t pid, int64_t first, int64_t last) {
+    if (ps->naborted == ps->capaborted) {
+        ps->capaborted = ps->capaborted ? ps->capaborted * 2 : 16;
+        ps->aborted = realloc(ps->aborted, (size_t)ps->capaborted * sizeof *ps->aborted);
+        if (!ps->aborted) abort();
+    }
+    ps->aborted[ps->naborted++] = (struct ptxn_aborted){pid, first, last};
+}
+
+void pstate_update(struct pstate *ps, const struct batch_hdr *h, const uint8_t *batch, size_t len) {
     if (h->producer_id < 0) return;
     struct producer *p = get_or_add(ps, h->producer_id);
+    ps->dirty = 1;
+    if (h->attributes & BATCH_ATTR_CONTROL) {
+        int type = batch ? pstate_control_type(batch, len) : -1;
+        if (p->txn_first >= 0) {
+            if (type == CTRL_ABORT) add_aborted(ps, p->pid, p->txn_first, h->base_offset);
+            p->txn_first = -1;
+            ps->nopen--;
+            ps->lso_valid = 0;
+        }
+        if (h->producer_epoch > p->epoch) { /* a marker written after fencing carries the new epoch */
+            p->epoch = h->producer_epoch;
+            p->nb = 0;
+            p->head = -1;
+        }
+        return;
+    }
     if (h->producer_epoch != p->epoch) {
         p->epoch = h->producer_epoch;
         p->nb = 0;
         p->head = -1;
     }
+    if ((h->attributes & BATCH_ATTR_TRANSACTIONAL) && p->txn_first < 0) {
+        p->txn_first = h->base_offset;
+        ps->nopen++;
+        ps->lso_valid = 0;
+    }
     struct pbatch b = {h->base_sequence, last_seq_of(h), h->base_offset, h->last_offset_delta, h->max_timestamp};
     push_batch(p, &b);
-    ps->dirty = 1;
+}
+
+int64_t pstate_first_unstable(struct pstate *ps) {
+    if (ps->nopen <= 0) return -1;
+    if (!ps->lso_valid) {
+        int64_t min = -1;
+        size_t it = 0;
+        void *v;
+        while (hmap_next(&ps->by_pid, &it, NULL, NULL, &v)) {
+            const struct producer *p = v;
+            if (p->txn_first >= 0 && (min < 0 || p->txn_first < min)) min = p->txn_first;
+        }
+        ps->lso_cache = min;
+        ps->lso_valid = 1;
+    }
+    return ps->lso_cache;
+}
+
+int pstate_txn_open(struct pstate *ps, int64_t pid) {
+    struct producer *p = get(ps, pid);
+    return p && p->txn_first >= 0;
+}
+
+void pstate_aborted_in(struct pstate *ps, int64_t from, int64_t upto, const struct ptxn_aborted **out, int *n) {
+    /* sorted by last_offset: skip those that ended before `from` */
+    int lo = 0, hi = ps->naborted;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (ps->aborted[mid].last_offset < from) lo = mid + 1;
+        else hi = mid;
+    }
+    /* a later entry (a longer transaction of another producer) may still
+     * start before upto: the span runs to the last one that does; entries
+     * inside it that start later are harmless to clients */
+    int k = lo;
+    for (int i = lo; i < ps->naborted; i++)
+        if (ps->aborted[i].first_offset < upto) k = i + 1;
+    *out = ps->aborted + lo;
+    *n = k - lo;
 }
 
 enum pstate_verdict pstate_check(struct pstate *ps, const struct batch_hdr *h, int64_t *dup_base_offset,
@@ -126,10 +211,16 @@ static void put64(struct buf *b, uint64_t v) {
     put32(b, (uint32_t)v);
 }
 
-int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_end) {
+int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_start, int64_t log_end) {
     if (!ps->dirty && log_end == ps->snap_off) return 0;
+    int drop = 0; /* aborted transactions wholly below the log start are gone */
+    while (drop < ps->naborted && ps->aborted[drop].last_offset < log_start) drop++;
+    if (drop) {
+        memmove(ps->aborted, ps->aborted + drop, (size_t)(ps->naborted - drop) * sizeof *ps->aborted);
+        ps->naborted -= drop;
+    }
     struct buf b = {0};
-    buf_append(&b, "WPS1", 4);
+    buf_append(&b, "WPS2", 4);
     put64(&b, (uint64_t)log_end);
     put32(&b, (uint32_t)ps->by_pid.n);
     size_t it = 0;
@@ -139,6 +230,7 @@ int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_end) {
         put64(&b, (uint64_t)p->pid);
         uint8_t e[2] = {(uint8_t)((uint16_t)p->epoch >> 8), (uint8_t)p->epoch};
         buf_append(&b, e, 2);
+        put64(&b, (uint64_t)p->txn_first);
         put32(&b, (uint32_t)p->nb);
         for (int i = p->nb - 1; i >= 0; i--) { /* oldest first */
             const struct pbatch *x = &p->b[(p->head - i + PSTATE_BATCHES) % PSTATE_BATCHES];
@@ -148,6 +240,12 @@ int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_end) {
             put32(&b, (uint32_t)x->last_offset_delta);
             put64(&b, (uint64_t)x->max_timestamp);
         }
+    }
+    put32(&b, (uint32_t)ps->naborted);
+    for (int i = 0; i < ps->naborted; i++) {
+        put64(&b, (uint64_t)ps->aborted[i].pid);
+        put64(&b, (uint64_t)ps->aborted[i].first_offset);
+        put64(&b, (uint64_t)ps->aborted[i].last_offset);
     }
     put32(&b, crc32c(0, b.p, b.len));
     char path[1200], tmp[1300];
@@ -182,20 +280,23 @@ static int64_t load_snapshot(struct pstate *ps, const char *dir) {
     fclose(f);
     int64_t off = -1;
     const uint8_t *p = b.p, *end = b.p + b.len;
-    if (b.len < 20 || memcmp(p, "WPS1", 4) || crc32c(0, p, b.len - 4) != be32_get(end - 4)) goto out;
+    if (b.len < 24 || memcmp(p, "WPS2", 4) || crc32c(0, p, b.len - 4) != be32_get(end - 4)) goto out;
     end -= 4;
     int64_t snap_off = (int64_t)be64_get(p + 4);
     uint32_t n = be32_get(p + 12);
     p += 16;
     for (uint32_t i = 0; i < n; i++) {
-        if (end - p < 14) goto out;
+        if (end - p < 22) goto out;
         int64_t pid = (int64_t)be64_get(p);
         int16_t epoch = (int16_t)be16_get(p + 8);
-        uint32_t nb = be32_get(p + 10);
-        p += 14;
+        int64_t txn_first = (int64_t)be64_get(p + 10);
+        uint32_t nb = be32_get(p + 18);
+        p += 22;
         if (nb > PSTATE_BATCHES || end - p < (ptrdiff_t)(nb * 28)) goto out;
         struct producer *pr = get_or_add(ps, pid);
         pr->epoch = epoch;
+        pr->txn_first = txn_first;
+        if (txn_first >= 0) ps->nopen++;
         for (uint32_t k = 0; k < nb; k++) {
             struct pbatch x = {(int32_t)be32_get(p), (int32_t)be32_get(p + 4), (int64_t)be64_get(p + 8),
                                (int32_t)be32_get(p + 16), (int64_t)be64_get(p + 20)};
@@ -203,6 +304,12 @@ static int64_t load_snapshot(struct pstate *ps, const char *dir) {
             p += 28;
         }
     }
+    if (end - p < 4) goto out;
+    uint32_t na = be32_get(p);
+    p += 4;
+    if ((uint64_t)(end - p) < (uint64_t)na * 24) goto out;
+    for (uint32_t i = 0; i < na; i++, p += 24)
+        add_aborted(ps, (int64_t)be64_get(p), (int64_t)be64_get(p + 8), (int64_t)be64_get(p + 16));
     off = snap_off;
 out:
     buf_free(&b);
@@ -214,6 +321,10 @@ static void clear(struct pstate *ps) {
     void *v;
     while (hmap_next(&ps->by_pid, &it, NULL, NULL, &v)) free(v);
     hmap_free(&ps->by_pid);
+    free(ps->aborted);
+    ps->aborted = NULL;
+    ps->naborted = ps->capaborted = ps->nopen = 0;
+    ps->lso_valid = 0;
 }
 
 /* Replays the batch headers of the log from offset `from` to its end.
@@ -248,7 +359,19 @@ static int replay(struct pstate *ps, struct plog *log, int64_t from) {
                     rc = WERR_CORRUPT;
                     break;
                 }
-                if (batch_last_offset(&h) >= off) pstate_update(ps, &h);
+                if (batch_last_offset(&h) >= off) {
+                    if (!(h.attributes & BATCH_ATTR_CONTROL)) {
+                        pstate_update(ps, &h, NULL, 0);
+                    } else if (at + batch_total_size(&h) <= (size_t)got) {
+                        pstate_update(ps, &h, win + at, batch_total_size(&h));
+                    } else { /* a control batch cut by the window: read it whole */
+                        size_t n = batch_total_size(&h);
+                        uint8_t *cb = malloc(n);
+                        if (!cb) abort();
+                        if (pread(sl.fd, cb, n, pos + (int64_t)at) == (ssize_t)n) pstate_update(ps, &h, cb, n);
+                        free(cb);
+                    }
+                }
                 next = batch_last_offset(&h) + 1;
                 at += batch_total_size(&h);
             }

@@ -156,7 +156,7 @@ static void partition_free(struct broker *b, struct partition *p, int delete_fil
         p->fetch_waiters = w->next;
         free(w);
     }
-    if (!delete_files) pstate_snapshot(p->ps, p->dir, plog_end_offset(p->log));
+    if (!delete_files) pstate_snapshot(p->ps, p->dir, plog_start_offset(p->log), plog_end_offset(p->log));
     pstate_free(p->ps);
     if (delete_files) plog_delete(p->log);
     else plog_close(p->log);

@@ -8,6 +8,7 @@
 
 static const struct cmd commands[] = {
     {"broker", "run the Kafka-compatible broker", cmd_broker},
+    {"run", "run a Spark-dialect SQL pipeline", cmd_run},
 };
 
 static void usage(FILE *f) {

@@ -11,6 +11,11 @@
 /* ---- reader ---- */
 
 void wrd_init(struct wrd *r, const void *p, size_t n) {
+    static const uint8_t empty[1];
+    if (!p) { /* an empty buffer may have no storage at all */
+        p = empty;
+        n = 0;
+    }
     r->start = r->p = p;
     r->end = r->p + n;
     r->err = 0;

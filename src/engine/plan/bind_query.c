@@ -1,0 +1,554 @@
+/* bind_query: SELECT / FROM / WHERE / GROUP BY / HAVING / UNION / ORDER BY
+ * into logical plan nodes, plus weir's relation clauses:
+ *   rel WATERMARK expr [AS name] DELAY OF INTERVAL ...   (Spark 4.1's clause)
+ *   rel DEDUPLICATE [WITHIN WATERMARK] BY (cols)          (dropDuplicates)
+ *
+ * Plan shapes:
+ *   FROM rel                       → SCAN | view's plan | subquery plan
+ *   WATERMARK col                  → WATERMARK(child) marking col
+ *   WATERMARK expr AS n            → WATERMARK(PROJECT(child, *, expr AS n))
+ *   SELECT ... WHERE p             → PROJECT(FILTER(child, p))
+ *   GROUP BY window(ts,...), k ... → PROJECT(FILTER_having(AGGREGATE(WINDOW(child))))
+ * GROUP BY accepts select-list aliases and ordinals as Spark does. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/err.h"
+#include "engine/exec/func.h"
+#include "engine/plan/bind.h"
+
+void bind_init(struct binder *b, struct arena *a, const struct catalog *cat) {
+    memset(b, 0, sizeof *b);
+    b->a = a;
+    b->cat = cat;
+}
+
+void bscope_from_schema(struct binder *b, struct bscope *s, const struct ty *schema, const char *qual) {
+    s->n = schema->nfields;
+    s->cols = arena_alloc(b->a, (s->n ? s->n : 1) * sizeof *s->cols);
+    for (uint32_t i = 0; i < s->n; i++)
+        s->cols[i] = (struct bscope_col){qual, schema->fields[i].name, schema->fields[i].type};
+}
+
+static struct lp *node(struct binder *b, enum lp_kind k, struct lp *child, uint32_t pos) {
+    struct lp *n = arena_calloc(b->a, sizeof *n);
+    n->kind = k;
+    n->child = child;
+    n->pos = pos;
+    n->wm_col = -1;
+    if (child) {
+        n->schema = child->schema;
+        n->streaming = child->streaming;
+        n->wm_col = child->wm_col;
+        n->wm_delay_us = child->wm_delay_us;
+    }
+    return n;
+}
+
+/* PROJECT with output names; the watermark column survives if projected as is. */
+static struct lp *project(struct binder *b, struct lp *child, struct expr **exprs, const char **names, uint32_t n, uint32_t pos) {
+    struct lp *p = node(b, LP_PROJECT, child, pos);
+    struct ty_field *fs = arena_alloc(b->a, (n ? n : 1) * sizeof *fs);
+    p->wm_col = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        fs[i] = (struct ty_field){names[i], exprs[i]->type, true};
+        if (p->wm_col < 0 && child && child->wm_col >= 0 && exprs[i]->kind == EX_COL && exprs[i]->col == child->wm_col)
+            p->wm_col = (int)i;
+    }
+    p->schema = ty_struct(b->a, fs, n);
+    p->exprs = exprs;
+    p->nexprs = n;
+    return p;
+}
+
+/* ---- relations ---- */
+
+static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bscope *sc);
+
+static struct lp *bind_table(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
+    const struct cat_entry *t = cat_find(b->cat, r->name);
+    if (!t) {
+        struct buf x = {0};
+        for (uint32_t i = 0; i < b->cat->n; i++) buf_printf(&x, "%s`%s`", i ? ", " : "", b->cat->entries[i]->name);
+        bind_error(b, r->pos, "[TABLE_OR_VIEW_NOT_FOUND] the table or view `%s` cannot be found; known: %.*s", r->name,
+                   (int)x.len, x.len ? (char *)x.p : "(none)");
+        buf_free(&x);
+        return NULL;
+    }
+    const char *qual = r->alias ? r->alias : t->name;
+    if (t->kind == CAT_VIEW) {
+        if (b->depth > 32) {
+            bind_error(b, r->pos, "view `%s` refers to itself", t->name);
+            return NULL;
+        }
+        b->depth++;
+        struct bscope inner;
+        struct lp *p = bind_query(b, t->view, &inner);
+        b->depth--;
+        if (!p) return NULL;
+        bscope_from_schema(b, sc, p->schema, qual);
+        return p;
+    }
+    if (!t->schema) {
+        bind_error(b, r->pos, "table `%s` has no columns to read (declare them: CREATE TABLE %s (a INT, ...) USING %s)", t->name,
+                   t->name, t->format);
+        return NULL;
+    }
+    struct lp *n = node(b, LP_SCAN, NULL, r->pos);
+    n->table = t;
+    n->schema = t->schema;
+    n->streaming = t->streaming;
+    bscope_from_schema(b, sc, n->schema, qual);
+    return n;
+}
+
+static struct lp *bind_watermark(struct binder *b, const struct ast_rel *r, struct lp *child, struct bscope *sc) {
+    int64_t delay;
+    if (bind_interval(b, r->wm_delay, &delay)) return NULL;
+    if (delay < 0) {
+        bind_error(b, r->wm_delay->pos, "the watermark delay must not be negative");
+        return NULL;
+    }
+    struct expr *x = bind_expr(b, r->wm_expr, sc, NULL);
+    if (!x) return NULL;
+    if (x->type->kind != TY_TIMESTAMP) {
+        bind_error(b, r->wm_expr->pos, "[EVENT_TIME_IS_NOT_ON_TIMESTAMP_TYPE] the event time %s has type %s; the watermark needs a TIMESTAMP",
+                   ast_auto_name(b->a, r->wm_expr), ty_sql_str(b->a, x->type));
+        return NULL;
+    }
+    int col;
+    if (x->kind == EX_COL && !r->wm_alias) {
+        col = x->col;
+    } else {
+        /* append the event-time column: all columns, then expr AS name */
+        uint32_t n = sc->n;
+        struct expr **ex = arena_alloc(b->a, (n + 1) * sizeof *ex);
+        const char **names = arena_alloc(b->a, (n + 1) * sizeof *names);
+        for (uint32_t i = 0; i < n; i++) {
+            ex[i] = expr_col(b->a, (int)i, sc->cols[i].type);
+            names[i] = sc->cols[i].name;
+        }
+        ex[n] = x;
+        names[n] = r->wm_alias ? r->wm_alias : ast_auto_name(b->a, r->wm_expr);
+        child = project(b, child, ex, names, n + 1, r->pos);
+        const char *qual = n ? sc->cols[0].qual : NULL;
+        struct bscope_col *nc = arena_alloc(b->a, (n + 1) * sizeof *nc);
+        memcpy(nc, sc->cols, n * sizeof *nc);
+        nc[n] = (struct bscope_col){qual, names[n], x->type};
+        sc->cols = nc;
+        sc->n = n + 1;
+        col = (int)n;
+    }
+    struct lp *w = node(b, LP_WATERMARK, child, r->pos);
+    w->wm_col = col;
+    w->wm_delay_us = delay;
+    return w;
+}
+
+static struct lp *bind_dedup(struct binder *b, const struct ast_rel *r, struct lp *child, struct bscope *sc) {
+    struct lp *d = node(b, LP_DEDUP, child, r->pos);
+    d->dedup_cols = arena_alloc(b->a, (r->ndedup ? r->ndedup : 1) * sizeof *d->dedup_cols);
+    for (uint32_t i = 0; i < r->ndedup; i++) {
+        struct expr *x = bind_expr(b, r->dedup[i], sc, NULL);
+        if (!x) return NULL;
+        if (x->kind != EX_COL) {
+            bind_error(b, r->dedup[i]->pos, "DEDUPLICATE BY takes column names, not expressions or struct fields");
+            return NULL;
+        }
+        d->dedup_cols[i] = x->col;
+    }
+    d->ndedup = r->ndedup;
+    d->within_wm = r->dedup_within_wm;
+    if (d->within_wm && child->wm_col < 0) {
+        bind_error(b, r->pos, "DEDUPLICATE WITHIN WATERMARK needs a WATERMARK on this relation (dropDuplicatesWithinWatermark)");
+        return NULL;
+    }
+    return d;
+}
+
+static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
+    struct lp *p;
+    switch (r->kind) {
+    case REL_TABLE: p = bind_table(b, r, sc); break;
+    case REL_SUBQUERY: {
+        struct bscope inner;
+        p = bind_query(b, r->sub, &inner);
+        if (p) bscope_from_schema(b, sc, p->schema, r->alias);
+        break;
+    }
+    default:
+        bind_error(b, r->pos, "joins are not supported yet");
+        return NULL;
+    }
+    if (!p) return NULL;
+    if (r->wm_expr && !(p = bind_watermark(b, r, p, sc))) return NULL;
+    if (r->dedup && !(p = bind_dedup(b, r, p, sc))) return NULL;
+    return p;
+}
+
+/* ---- SELECT ---- */
+
+/* Expands the select list (stars) into expressions and names. */
+struct items {
+    struct expr **ex;
+    const char **names;
+    const struct ast **asts;
+    uint32_t n, cap;
+};
+
+static void items_push(struct binder *b, struct items *it, struct expr *e, const char *name, const struct ast *a) {
+    if (it->n == it->cap) {
+        uint32_t nc = it->cap ? it->cap * 2 : 16;
+        struct expr **ne = arena_alloc(b->a, nc * sizeof *ne);
+        const char **nn = arena_alloc(b->a, nc * sizeof *nn);
+        const struct ast **na = arena_alloc(b->a, nc * sizeof *na);
+        if (it->n) {
+            memcpy(ne, it->ex, it->n * sizeof *ne);
+            memcpy(nn, it->names, it->n * sizeof *nn);
+            memcpy(na, it->asts, it->n * sizeof *na);
+        }
+        it->ex = ne;
+        it->names = nn;
+        it->asts = na;
+        it->cap = nc;
+    }
+    it->ex[it->n] = e;
+    it->names[it->n] = name;
+    it->asts[it->n++] = a;
+}
+
+static int expand_star(struct binder *b, const struct ast *st, const struct bscope *sc, struct items *it) {
+    if (st->nparts == 0) {
+        for (uint32_t i = 0; i < sc->n; i++) items_push(b, it, expr_col(b->a, (int)i, sc->cols[i].type), sc->cols[i].name, NULL);
+        if (!sc->n) return bind_error(b, st->pos, "SELECT * needs a FROM clause");
+        return 0;
+    }
+    /* t.* (qualifier) */
+    int any = 0;
+    if (st->nparts == 1)
+        for (uint32_t i = 0; i < sc->n; i++)
+            if (sc->cols[i].qual && !strcasecmp(sc->cols[i].qual, st->parts[0])) {
+                items_push(b, it, expr_col(b->a, (int)i, sc->cols[i].type), sc->cols[i].name, NULL);
+                any = 1;
+            }
+    if (any) return 0;
+    /* s.* (struct column): its fields */
+    struct ast col = {.kind = AST_COLUMN, .pos = st->pos, .parts = st->parts, .nparts = st->nparts};
+    struct expr *s = bind_expr(b, &col, sc, NULL);
+    if (!s) return -1;
+    if (s->type->kind != TY_STRUCT)
+        return bind_error(b, st->pos, "cannot expand %s.*: it is neither a table alias nor a STRUCT column", st->parts[0]);
+    for (uint32_t f = 0; f < s->type->nfields; f++) items_push(b, it, expr_field(b->a, s, (int)f), s->type->fields[f].name, NULL);
+    return 0;
+}
+
+static int find_in_scope_quiet(struct binder *b, const struct ast *g, const struct bscope *sc) {
+    (void)b;
+    for (uint32_t i = 0; i < sc->n; i++)
+        if (!strcasecmp(sc->cols[i].name, g->parts[0])) return (int)i;
+    return -1;
+}
+
+/* GROUP BY entry: an ordinal or an alias of the select list means that item's AST. */
+static const struct ast *group_ast(struct binder *b, const struct ast_query *q, const struct ast *g, const struct bscope *sc) {
+    if (g->kind == AST_INT) {
+        if (g->ival < 1 || g->ival > q->nitems) {
+            bind_error(b, g->pos, "GROUP BY position %lld is not in the select list (1..%u)", (long long)g->ival, q->nitems);
+            return NULL;
+        }
+        return q->items[g->ival - 1].expr;
+    }
+    if (g->kind == AST_COLUMN && g->nparts == 1 && find_in_scope_quiet(b, g, sc) < 0)
+        for (uint32_t i = 0; i < q->nitems; i++)
+            if (q->items[i].alias && !strcasecmp(q->items[i].alias, g->parts[0])) return q->items[i].expr;
+    return g;
+}
+
+static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *child, struct bscope *sc) {
+    if (g->nargs < 2 || g->nargs > 4) {
+        bind_error(b, g->pos, "[WRONG_NUM_ARGS] window requires 2 to 4 arguments (timeColumn, windowDuration[, slideDuration[, startTime]]) but got %u",
+                   g->nargs);
+        return NULL;
+    }
+    struct expr *t = bind_expr(b, g->args[0], sc, NULL);
+    if (!t) return NULL;
+    if (t->type->kind == TY_STRING || t->type->kind == TY_DATE) t = fb_cast_expr(b->a, t, ty_timestamp());
+    if (t->type->kind != TY_TIMESTAMP) {
+        bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] the time column of window must be a TIMESTAMP but has type %s",
+                   ty_sql_str(b->a, t->type));
+        return NULL;
+    }
+    int64_t size, slide, start = 0;
+    if (bind_interval(b, g->args[1], &size)) return NULL;
+    slide = size;
+    if (g->nargs > 2 && bind_interval(b, g->args[2], &slide)) return NULL;
+    if (g->nargs > 3 && bind_interval(b, g->args[3], &start)) return NULL;
+    if (size <= 0) return bind_error(b, g->args[1]->pos, "the window duration must be greater than 0"), NULL;
+    if (slide <= 0) return bind_error(b, g->args[2]->pos, "the slide duration must be greater than 0"), NULL;
+    if (slide > size)
+        return bind_error(b, g->args[2]->pos, "the slide duration must be less than or equal to the window duration"), NULL;
+    if (start < 0 || start >= slide)
+        return bind_error(b, g->args[g->nargs > 3 ? 3 : 1]->pos, "the start time must be at least 0 and less than the slide duration"), NULL;
+    struct lp *w = node(b, LP_WINDOW, child, g->pos);
+    w->win_time = t;
+    w->win_size = size;
+    w->win_slide = slide;
+    w->win_start = start;
+    struct ty_field wf[2] = {{"start", ty_timestamp(), true}, {"end", ty_timestamp(), true}};
+    const struct ty *wt = ty_struct(b->a, wf, 2);
+    uint32_t n = child->schema->nfields;
+    struct ty_field *fs = arena_alloc(b->a, (n + 1) * sizeof *fs);
+    memcpy(fs, child->schema->fields, n * sizeof *fs);
+    fs[n] = (struct ty_field){"window", wt, true};
+    w->schema = ty_struct(b->a, fs, n + 1);
+    /* the window carries the watermark when its time column does */
+    if (child->wm_col >= 0 && t->kind == EX_COL && t->col == child->wm_col) w->wm_col = (int)n;
+    else if (child->wm_col >= 0) w->wm_col = child->wm_col;
+    struct bscope_col *nc = arena_alloc(b->a, (sc->n + 1) * sizeof *nc);
+    memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    nc[sc->n] = (struct bscope_col){NULL, "window", wt};
+    sc->cols = nc;
+    sc->n++;
+    return w;
+}
+
+static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, struct lp *child, struct bscope *sc,
+                                 struct items *out) {
+    struct aggbind agg = {0};
+    uint32_t ng = q->ngroup;
+    agg.keys = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.keys);
+    agg.key_asts = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_asts);
+    agg.key_names = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_names);
+    int window_seen = 0;
+    for (uint32_t i = 0; i < ng; i++) {
+        const struct ast *g = group_ast(b, q, q->group[i], sc);
+        if (!g) return NULL;
+        if (bind_has_aggregate(g)) return bind_error(b, g->pos, "aggregate functions are not allowed in GROUP BY"), NULL;
+        if (g->kind == AST_FUNC && !strcasecmp(g->text, "window")) {
+            if (window_seen++) return bind_error(b, g->pos, "only one window() per GROUP BY is supported"), NULL;
+            child = bind_window(b, g, child, sc);
+            if (!child) return NULL;
+            agg.keys[i] = expr_col(b->a, (int)sc->n - 1, sc->cols[sc->n - 1].type);
+            agg.key_names[i] = "window";
+        } else {
+            agg.keys[i] = bind_expr(b, g, sc, NULL);
+            if (!agg.keys[i]) return NULL;
+            agg.key_names[i] = ast_auto_name(b->a, g);
+        }
+        agg.key_asts[i] = g;
+    }
+    agg.nkeys = ng;
+    agg.in = sc;
+    /* select items and HAVING against the keys */
+    struct items it = {0};
+    for (uint32_t i = 0; i < q->nitems; i++) {
+        const struct ast_item *x = &q->items[i];
+        if (x->expr->kind == AST_STAR) {
+            bind_error(b, x->pos, "SELECT * cannot be combined with GROUP BY or aggregate functions");
+            return NULL;
+        }
+        struct expr *e = bind_expr(b, x->expr, sc, &agg);
+        if (!e) return NULL;
+        items_push(b, &it, e, x->alias ? x->alias : ast_auto_name(b->a, x->expr), x->expr);
+    }
+    struct expr *having = NULL;
+    if (q->having) {
+        having = bind_expr(b, q->having, sc, &agg);
+        if (!having) return NULL;
+        if (having->type->kind != TY_BOOLEAN) return bind_error(b, q->having->pos, "HAVING must be a BOOLEAN condition"), NULL;
+    }
+    struct lp *a = node(b, LP_AGGREGATE, child, q->pos);
+    a->keys = agg.keys;
+    a->nkeys = agg.nkeys;
+    a->aggs = agg.aggs;
+    a->naggs = agg.naggs;
+    struct ty_field *fs = arena_alloc(b->a, (agg.nkeys + agg.naggs + 1) * sizeof *fs);
+    a->wm_col = -1;
+    for (uint32_t i = 0; i < agg.nkeys; i++) {
+        fs[i] = (struct ty_field){agg.key_names[i], agg.keys[i]->type, true};
+        if (child->wm_col >= 0 && agg.keys[i]->kind == EX_COL && agg.keys[i]->col == child->wm_col) a->wm_col = (int)i;
+    }
+    for (uint32_t i = 0; i < agg.naggs; i++) fs[agg.nkeys + i] = (struct ty_field){agg.aggs[i].name, agg.aggs[i].fn.type, true};
+    a->schema = ty_struct(b->a, fs, agg.nkeys + agg.naggs);
+    struct lp *top = a;
+    if (having) {
+        top = node(b, LP_FILTER, a, q->having->pos);
+        top->pred = having;
+    }
+    *out = it;
+    return top;
+}
+
+static struct lp *bind_select(struct binder *b, const struct ast_query *q, struct bscope *out_scope) {
+    struct bscope sc = {0};
+    struct lp *p;
+    if (q->from) {
+        p = bind_rel(b, q->from, &sc);
+        if (!p) return NULL;
+    } else {
+        /* SELECT without FROM: one row of no columns */
+        p = node(b, LP_SCAN, NULL, q->pos);
+        p->schema = ty_struct(b->a, NULL, 0);
+    }
+    if (q->where) {
+        if (bind_has_aggregate(q->where))
+            return bind_error(b, q->where->pos, "aggregate functions are not allowed in WHERE; use HAVING"), NULL;
+        struct expr *pred = bind_expr(b, q->where, &sc, NULL);
+        if (!pred) return NULL;
+        if (pred->type->kind != TY_BOOLEAN) {
+            if (pred->type->kind == TY_NULL || pred->type->kind == TY_STRING) pred = fb_cast_expr(b->a, pred, ty_boolean());
+            else return bind_error(b, q->where->pos, "WHERE must be a BOOLEAN condition but has type %s", ty_sql_str(b->a, pred->type)), NULL;
+        }
+        struct lp *f = node(b, LP_FILTER, p, q->where->pos);
+        f->pred = pred;
+        p = f;
+    }
+    int is_agg = q->ngroup > 0 || bind_has_aggregate(q->having);
+    for (uint32_t i = 0; i < q->nitems && !is_agg; i++) is_agg = bind_has_aggregate(q->items[i].expr);
+    struct items it = {0};
+    if (is_agg) {
+        p = bind_aggregate(b, q, p, &sc, &it);
+        if (!p) return NULL;
+    } else {
+        if (q->having) return bind_error(b, q->having->pos, "HAVING needs GROUP BY or an aggregate function"), NULL;
+        for (uint32_t i = 0; i < q->nitems; i++) {
+            const struct ast_item *x = &q->items[i];
+            if (x->expr->kind == AST_STAR) {
+                if (x->alias) return bind_error(b, x->pos, "* cannot have an alias"), NULL;
+                if (expand_star(b, x->expr, &sc, &it)) return NULL;
+                continue;
+            }
+            struct expr *e = bind_expr(b, x->expr, &sc, NULL);
+            if (!e) return NULL;
+            items_push(b, &it, e, x->alias ? x->alias : ast_auto_name(b->a, x->expr), x->expr);
+        }
+    }
+    p = project(b, p, it.ex, it.names, it.n, q->pos);
+    if (q->distinct) {
+        if (p->streaming)
+            return bind_error(b, q->pos, "SELECT DISTINCT is not supported on streaming data (Spark rejects it too); "
+                                         "deduplicate the input instead: FROM rel [WATERMARK ...] DEDUPLICATE BY (col, ...)"), NULL;
+        struct lp *d = node(b, LP_DEDUP, p, q->pos);
+        d->ndedup = p->schema->nfields;
+        d->dedup_cols = arena_alloc(b->a, (d->ndedup ? d->ndedup : 1) * sizeof *d->dedup_cols);
+        for (uint32_t i = 0; i < d->ndedup; i++) d->dedup_cols[i] = (int)i;
+        p = d;
+    }
+    bscope_from_schema(b, out_scope, p->schema, NULL);
+    return p;
+}
+
+/* ORDER BY and LIMIT bind against the query's output columns. */
+static struct lp *bind_order_limit(struct binder *b, const struct ast_query *q, struct lp *p, struct bscope *sc) {
+    if (q->norder) {
+        struct lp *s = node(b, LP_SORT, p, q->order[0].expr->pos);
+        s->sort = arena_alloc(b->a, q->norder * sizeof *s->sort);
+        s->nsort = q->norder;
+        for (uint32_t i = 0; i < q->norder; i++) {
+            const struct ast *oe = q->order[i].expr;
+            struct expr *e;
+            if (oe->kind == AST_INT) {
+                if (oe->ival < 1 || oe->ival > sc->n)
+                    return bind_error(b, oe->pos, "ORDER BY position %lld is not in the select list (1..%u)", (long long)oe->ival, sc->n), NULL;
+                e = expr_col(b->a, (int)oe->ival - 1, sc->cols[oe->ival - 1].type);
+            } else {
+                e = bind_expr(b, oe, sc, NULL);
+            }
+            if (!e) return NULL;
+            s->sort[i].expr = e;
+            s->sort[i].desc = q->order[i].desc;
+            /* Spark: NULLS FIRST for ASC, NULLS LAST for DESC by default */
+            s->sort[i].nulls_first = q->order[i].nulls_first >= 0 ? q->order[i].nulls_first : !q->order[i].desc;
+        }
+        p = s;
+    }
+    if (q->limit) {
+        struct expr *l = bind_expr(b, q->limit, sc, NULL);
+        if (!l) return NULL;
+        if (l->kind != EX_CONST || !ty_is_integral(l->type) || !l->value->valid[0])
+            return bind_error(b, q->limit->pos, "LIMIT needs a constant integer"), NULL;
+        int64_t v = l->type->kind == TY_INT ? vec_i32(l->value)[0] : vec_i64(l->value)[0];
+        if (v < 0) return bind_error(b, q->limit->pos, "LIMIT must not be negative"), NULL;
+        struct lp *n = node(b, LP_LIMIT, p, q->limit->pos);
+        n->limit = v;
+        p = n;
+    }
+    return p;
+}
+
+struct lp *bind_query(struct binder *b, const struct ast_query *q, struct bscope *out_scope) {
+    struct lp *p;
+    if (q->kind == Q_UNION) {
+        struct bscope ls, rs;
+        struct lp *l = bind_query(b, q->left, &ls);
+        struct lp *r = l ? bind_query(b, q->right, &rs) : NULL;
+        if (!r) return NULL;
+        if (l->schema->nfields != r->schema->nfields)
+            return bind_error(b, q->right->pos, "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but the first has %u and the second %u",
+                              l->schema->nfields, r->schema->nfields), NULL;
+        /* widen each column to the common type */
+        uint32_t n = l->schema->nfields;
+        struct ty_field *fs = arena_alloc(b->a, (n ? n : 1) * sizeof *fs);
+        struct expr **le = arena_alloc(b->a, (n ? n : 1) * sizeof *le), **re = arena_alloc(b->a, (n ? n : 1) * sizeof *re);
+        const char **names = arena_alloc(b->a, (n ? n : 1) * sizeof *names);
+        int lcast = 0, rcast = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const struct ty *t = fb_common_type(b->a, l->schema->fields[i].type, r->schema->fields[i].type);
+            if (!t)
+                return bind_error(b, q->right->pos, "[INCOMPATIBLE_COLUMN_TYPE] UNION column %u has type %s on the left and %s on the right",
+                                  i + 1, ty_sql_str(b->a, l->schema->fields[i].type), ty_sql_str(b->a, r->schema->fields[i].type)), NULL;
+            fs[i] = (struct ty_field){l->schema->fields[i].name, t, true};
+            names[i] = fs[i].name;
+            le[i] = fb_cast_expr(b->a, expr_col(b->a, (int)i, l->schema->fields[i].type), t);
+            re[i] = fb_cast_expr(b->a, expr_col(b->a, (int)i, r->schema->fields[i].type), t);
+            lcast |= le[i]->kind != EX_COL;
+            rcast |= re[i]->kind != EX_COL;
+        }
+        if (lcast) l = project(b, l, le, names, n, q->pos);
+        if (rcast) r = project(b, r, re, names, n, q->pos);
+        p = node(b, LP_UNION, NULL, q->pos);
+        p->inputs = arena_alloc(b->a, 2 * sizeof *p->inputs);
+        p->inputs[0] = l;
+        p->inputs[1] = r;
+        p->ninputs = 2;
+        p->schema = ty_struct(b->a, fs, n);
+        p->streaming = l->streaming || r->streaming;
+        /* the union keeps a watermark column only when both sides mark the same one */
+        if (l->wm_col >= 0 && l->wm_col == r->wm_col) {
+            p->wm_col = l->wm_col;
+            p->wm_delay_us = l->wm_delay_us > r->wm_delay_us ? l->wm_delay_us : r->wm_delay_us;
+        }
+        if (!q->all) {
+            if (p->streaming)
+                return bind_error(b, q->pos, "UNION without ALL is a DISTINCT, which is not supported on streaming data; use UNION ALL"), NULL;
+            struct lp *d = node(b, LP_DEDUP, p, q->pos);
+            d->ndedup = n;
+            d->dedup_cols = arena_alloc(b->a, (n ? n : 1) * sizeof *d->dedup_cols);
+            for (uint32_t i = 0; i < n; i++) d->dedup_cols[i] = (int)i;
+            p = d;
+        }
+        bscope_from_schema(b, out_scope, p->schema, NULL);
+    } else {
+        p = bind_select(b, q, out_scope);
+        if (!p) return NULL;
+    }
+    return bind_order_limit(b, q, p, out_scope);
+}
+
+int bind_query_plan(struct binder *b, const struct ast_query *q, struct plan *p) {
+    struct bscope sc;
+    memset(p, 0, sizeof *p);
+    p->root = bind_query(b, q, &sc);
+    p->res = b->res;
+    b->res = NULL;
+    if (!p->root) {
+        if (!b->err_msg) {
+            b->err_pos = q->pos;
+            b->err_msg = "query could not be bound";
+        }
+        return WERR_INVALID;
+    }
+    return 0;
+}

@@ -1,0 +1,160 @@
+"""test_crash.py: acknowledged writes survive SIGKILL (run by test_crash.sh).
+
+A producer (python3-confluent-kafka, acks=all, no idempotence, no retries: each
+number is sent exactly once) streams the numbers 0, 1, 2, ... into one
+partition and records number -> acknowledged offset from delivery reports.
+Meanwhile the broker is killed with SIGKILL at random moments (delays from a
+fixed seed; each kill waits until the round has seen new acks, so every round
+has something to lose) and restarted on the same data dir. After every restart
+the whole partition is read back and checked:
+  - offsets are dense from 0 to the high watermark;
+  - no number appears twice (each was sent once);
+  - every number acknowledged before the check is present exactly once, at its
+    acknowledged offset.
+Unacknowledged numbers may or may not be there: that is allowed.
+"""
+import os
+import random
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import weirtest  # noqa: E402
+from weirtest import wait_until  # noqa: E402
+
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
+
+KILLS = int(os.environ.get("CRASH_KILLS", "6"))
+SEED = int(os.environ.get("CRASH_SEED", "20261121"))
+TOPIC = "crash"
+
+S = weirtest.Suite("crash")
+broker = S.broker({"num.partitions": "1", "log.segment.bytes": "262144"})  # small segments: kills hit rolls too
+rng = random.Random(SEED)
+
+
+class Stream:
+    """Produces numbers in a thread; acks[number] = offset, failed = numbers whose send failed."""
+
+    def __init__(self):
+        self.acks = {}
+        self.failed = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.next = 0
+        self.p = Producer({
+            "bootstrap.servers": broker.bootstrap, "acks": "all", "enable.idempotence": False,
+            "message.send.max.retries": 0, "retries": 0, "linger.ms": 2,
+            "message.timeout.ms": 10000, "socket.timeout.ms": 5000,
+            "reconnect.backoff.ms": 20, "reconnect.backoff.max.ms": 200,
+            "queue.buffering.max.messages": 2000, "log_level": 3,
+        })
+        self.t = threading.Thread(target=self.run, daemon=True)
+
+    def cb(self, err, msg):
+        n = int(msg.value())
+        with self.lock:
+            if err is None:
+                if n in self.acks:
+                    self.failed[n] = "acked twice"
+                self.acks[n] = msg.offset()
+            else:
+                self.failed[n] = str(err.code())
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.p.produce(TOPIC, value=b"%d" % self.next, partition=0, on_delivery=self.cb)
+                self.next += 1
+            except BufferError:
+                pass
+            self.p.poll(0.001 if self.next % 20 == 0 else 0)
+        self.p.flush(30)
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.acks)
+
+
+def read_partition():
+    """All (offset, number) pairs from 0 to the high watermark at the time of the call."""
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "crash-unused",
+                  "enable.auto.commit": False, "enable.partition.eof": True,
+                  "isolation.level": "read_uncommitted", "fetch.wait.max.ms": 50, "log_level": 3})
+    try:
+        lo, hi = c.get_watermark_offsets(TopicPartition(TOPIC, 0), timeout=15)
+        out = []
+        if hi == 0:
+            return out, lo, hi
+        c.assign([TopicPartition(TOPIC, 0, 0)])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    if out and out[-1][0] >= hi - 1:
+                        break
+                    continue
+                raise RuntimeError("consume error: %s" % m.error())
+            out.append((m.offset(), int(m.value())))
+            if m.offset() >= hi - 1:
+                break
+        else:
+            raise TimeoutError("read %d of %d messages" % (len(out), hi))
+        return out, lo, hi
+    finally:
+        c.close()
+
+
+def verify(acked, label):
+    recs, lo, hi = read_partition()
+    offsets = [o for o, _ in recs]
+    assert lo == 0, "%s: log start offset %d" % (label, lo)
+    assert offsets == list(range(hi)), "%s: offsets not dense 0..%d (first gap near %s)" % (
+        label, hi, next((i for i, o in enumerate(offsets) if o != i), len(offsets)))
+    at = {}
+    for o, n in recs:
+        assert n not in at, "%s: number %d at offsets %d and %d" % (label, n, at[n], o)
+        at[n] = o
+    missing = [(n, o) for n, o in acked.items() if at.get(n) != o]
+    assert not missing, "%s: %d acknowledged numbers missing or moved, e.g. %s" % (
+        label, len(missing), [(n, o, at.get(n)) for n, o in sorted(missing)[:5]])
+    return hi
+
+
+def t_crash():
+    s = Stream()
+    s.t.start()
+    try:
+        total = 0
+        for k in range(KILLS):
+            before = len(s.snapshot())
+            wait_until(lambda: len(s.snapshot()) >= before + 200, 30, what="new acks in round %d" % k)
+            time.sleep(rng.uniform(0.0, 0.6))  # the random moment of the kill (not a pass condition)
+            broker.kill()
+            broker.start()
+            acked = s.snapshot()  # everything acked so far, including before the kill
+            hi = verify(acked, "after kill %d" % (k + 1))
+            total = len(acked)
+            print("    kill %d: %d acked so far, log end %d, sends not acked: %d" % (k + 1, total, hi, len(s.failed)),
+                  flush=True)
+        # a last batch after the final restart, then a clean stop/start
+        before = len(s.snapshot())
+        wait_until(lambda: len(s.snapshot()) >= before + 200, 30, what="acks after the last restart")
+    finally:
+        s.stop.set()
+        s.t.join(60)
+    twice = [n for n, why in s.failed.items() if why == "acked twice"]
+    assert not twice, "numbers acknowledged twice: %s" % twice[:5]
+    broker.stop()
+    broker.start()
+    verify(s.snapshot(), "after clean restart")
+    log = broker.log()
+    assert "recover" in log.lower(), "broker log does not mention recovery"
+
+
+S.run("%d SIGKILLs under acks=all load (seed %d)" % (KILLS, SEED), t_crash)
+S.finish()
