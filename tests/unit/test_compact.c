@@ -860,3 +860,117 @@ TEST(compact_recovery_checks_offsets_of_cleaned_segments) {
     CHECK(s.ok);
     plog_close(l);
 }
+
+TEST(compact_random_model_many_passes) {
+    /* Random updates, deletes, codecs, batch sizes and producer ids, with
+     * cleaning passes, reopens (clean and not) and retention of the oldest
+     * segments in between: after each step every key's newest value is what a
+     * consumer from the start ends with, and no deleted key comes back. */
+    srand(1234);
+    struct plog *l;
+    struct plog_cfg c = st_cfg(2500, 150);
+    REQUIRE_EQ(plog_open(pdir("rand"), &c, 0, &l, NULL), 0);
+    struct model m;
+    model_init(&m, 40);
+    int64_t now = T0;
+    int64_t empties_seen = 0;
+    for (int step = 0; step < 60; step++) {
+        int nb = 5 + rand() % 30;
+        for (int b = 0; b < nb; b++) {
+            struct rec r[6];
+            int n = 1 + rand() % 6;
+            for (int i = 0; i < n; i++) {
+                r[i].key = rand() % 40;
+                r[i].val = rand() % 10 == 0 ? -1 : step * 1000 + b * 10 + i;
+                r[i].ts = now;
+            }
+            int64_t pid = rand() % 4 == 0 ? 100 + rand() % 3 : -1;
+            REQUIRE_EQ(put_batch(l, &m, codecs[rand() % 5], r, n, now, pid, 0), 0);
+            now += 1000;
+        }
+        struct plog_compact_cfg cc = ccfg((rand() % 3) * 0.3);
+        cc.delete_retention_ms = 20000;
+        struct plog_compact_stats st;
+        REQUIRE_EQ(plog_compact(l, &cc, now, &st), 0);
+        struct seen s;
+        read_all(l, &s);
+        empties_seen += s.empty_batches;
+        if (!matches(&m, &s)) {
+            test_fail(__FILE__, __LINE__, "step %d", step);
+            break;
+        }
+        if (step % 10 == 9) {
+            int clean = rand() % 2;
+            plog_close(l);
+            if (!clean) {
+                char rp[600];
+                snprintf(rp, sizeof rp, "%s/recovery-point", pdir("rand"));
+                unlink(rp);
+            }
+            struct plog_recovery rec;
+            REQUIRE_EQ(plog_open(pdir("rand"), &c, clean, &l, &rec), 0);
+            CHECK_EQ(rec.bytes_truncated, 0);
+            read_all(l, &s);
+            if (!matches(&m, &s)) test_fail(__FILE__, __LINE__, "reopen at step %d", step);
+        }
+    }
+    CHECK(empties_seen > 0);
+    plog_close(l);
+}
+
+static int64_t batch_at(struct plog *l, int64_t off, struct batch_hdr *h) {
+    struct plog_slice sl;
+    if (plog_read(l, off, 1 << 20, 1, &sl) || sl.len <= 0) return -1;
+    uint8_t *p = st_slice_bytes(&sl);
+    int rc = p ? batch_parse_header(p, (size_t)sl.len, h) : -1;
+    free(p);
+    return rc ? -1 : h->base_offset;
+}
+
+TEST(compact_empty_batches_go_once_not_needed) {
+    struct plog *l;
+    struct plog_cfg big = st_cfg(1 << 20, 100), tiny = st_cfg(1, 100);
+    REQUIRE_EQ(plog_open(pdir("emp"), &big, 0, &l, NULL), 0);
+    struct model m;
+    model_init(&m, 4);
+    /* segment A: [k3=0] [k1=5 from producer 10] [k1=6] [k3=1] */
+    struct rec r = {3, 0, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, -1, 0), 0);
+    r = (struct rec){1, 5, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, 10, 0), 0);
+    int64_t p10 = m.off[1];
+    r = (struct rec){1, 6, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, -1, 0), 0);
+    r = (struct rec){3, 1, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, -1, 0), 0);
+    /* segment B (active): one record */
+    plog_set_cfg(l, &tiny);
+    r = (struct rec){2, 0, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, -1, 0), 0);
+    plog_set_cfg(l, &big);
+    struct plog_compact_cfg cc = ccfg(0);
+    struct plog_compact_stats st;
+    REQUIRE_EQ(plog_compact(l, &cc, T0, &st), 0);
+    CHECK_EQ(st.segments, 1);
+    CHECK_EQ(st.batches_emptied, 2); /* producer 10's last batch, and A's first (k3=0, superseded) */
+    struct batch_hdr h;
+    CHECK_EQ(batch_at(l, p10, &h), p10);
+    CHECK_EQ(h.record_count, 0);
+    CHECK_EQ(h.producer_id, 10);
+    CHECK_EQ(batch_at(l, 0, &h), 0);
+    CHECK_EQ(h.record_count, 0);
+    /* producer 10 writes again (in B), B rolls: its old batch in A is needed no more */
+    r = (struct rec){2, 1, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, 10, 0), 0);
+    plog_set_cfg(l, &tiny);
+    r = (struct rec){0, 0, T0};
+    REQUIRE_EQ(put_batch(l, &m, BATCH_COMPRESSION_NONE, &r, 1, T0, -1, 0), 0);
+    REQUIRE_EQ(plog_compact(l, &cc, T0, &st), 0);
+    CHECK_EQ(st.segments, 2);
+    CHECK_EQ(batch_at(l, p10, &h), p10 + 1); /* the read lands on the next batch that exists */
+    CHECK_EQ(batch_at(l, 0, &h), 0);         /* A's first batch stays: it is A's edge */
+    struct seen s;
+    read_all(l, &s);
+    CHECK(matches(&m, &s));
+    plog_close(l);
+}
