@@ -863,8 +863,8 @@ TEST(compact_recovery_checks_offsets_of_cleaned_segments) {
 
 TEST(compact_random_model_many_passes) {
     /* Random updates, deletes, codecs, batch sizes and producer ids, with
-     * cleaning passes, reopens (clean and not) and retention of the oldest
-     * segments in between: after each step every key's newest value is what a
+     * cleaning passes (dirty ratios 0, 0.3, 0.6) and reopens (clean and not)
+     * in between: after each step every key's newest value is what a
      * consumer from the start ends with, and no deleted key comes back. */
     srand(1234);
     struct plog *l;
