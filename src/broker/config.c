@@ -47,6 +47,7 @@ static const struct bkey bkeys[] = {
     {"log.index.interval.bytes", CFG_INT, "4096"},
     {"message.max.bytes", CFG_INT, "1048588"},
     {"socket.request.max.bytes", CFG_INT, "104857600"},
+    {"queued.max.request.bytes", CFG_LONG, "1073741824"},
     {"max.connections", CFG_INT, "2147483647"},
     {"message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.message.timestamp.type", CFG_STRING, "CreateTime"},
@@ -184,6 +185,12 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     cfg->message_max_bytes = (int32_t)bget_long(cfg, "message.max.bytes");
     cfg->socket_request_max_bytes = (int32_t)bget_long(cfg, "socket.request.max.bytes");
     cfg->max_connections = (int32_t)bget_long(cfg, "max.connections");
+    cfg->queued_max_request_bytes = bget_long(cfg, "queued.max.request.bytes");
+    if (cfg->queued_max_request_bytes < 0) cfg->queued_max_request_bytes = INT64_MAX; /* Kafka's -1: no limit */
+    if (cfg->queued_max_request_bytes < 2 * (int64_t)cfg->socket_request_max_bytes) {
+        /* one largest request must always fit, with room for reading others */
+        cfg->queued_max_request_bytes = 2 * (int64_t)cfg->socket_request_max_bytes;
+    }
     const char *tt = props_get(&cfg->set, "message.timestamp.type");
     if (!tt) tt = bget(cfg, "log.message.timestamp.type");
     if (strcmp(tt, "CreateTime") && strcmp(tt, "LogAppendTime")) {

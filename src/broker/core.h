@@ -100,6 +100,7 @@ struct conn {
     int closed;              /* fd closed; struct lives until nreqs == 0 */
     int dead;                /* on the broker's dead list, freed after this loop iteration */
     int ready;               /* on the broker's ready list (frames waiting to be processed) */
+    int mem_blocked;         /* waiting for read-buffer memory (queued.max.request.bytes) */
     struct conn *ready_next;
     struct conn *next, *prev;
 };
@@ -120,6 +121,8 @@ struct broker {
     uint64_t next_uid, next_conn_id;
     struct conn *conns, *dead_conns, *ready_conns;
     int nconns;
+    size_t rbuf_bytes;       /* read-buffer capacity of all connections */
+    int nmem_blocked;
     struct req *parked;      /* requests with a deadline */
     struct req *wake;        /* fetches to re-evaluate after new data */
     int64_t next_housekeep_ms, last_retention_ms;
