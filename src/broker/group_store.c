@@ -7,10 +7,13 @@
  * across groups). It is created at first start with retention.ms=-1 and
  * retention.bytes=-1 (committed offsets must not age out of the log; they
  * expire by offsets.retention.minutes instead) and segment.bytes=100 MiB
- * (Kafka's offsets.topic.segment.bytes). Log compaction will be switched on
- * (cleanup.policy=compact) when the cleaner exists; until then the log only
- * grows, by about 60-100 bytes per committed partition, and is replayed in
- * full at start.
+ * (Kafka's offsets.topic.segment.bytes). Log compaction is to be switched
+ * on (cleanup.policy=compact, here at creation and as an override on an
+ * existing topic) once the broker accepts that policy; until then the log
+ * only grows, by about 60-100 bytes per commit of a changed offset (an
+ * unchanged re-commit writes nothing, see h_group_offsets.c), and is
+ * replayed in full at start. The loader already copes with what compaction
+ * leaves: sparse offsets, tombstones, a log start above 0.
  *
  * Records use Kafka's own formats (non-flexible versions, big-endian,
  * int16-length strings, int32-length bytes), so Kafka tools that read the
