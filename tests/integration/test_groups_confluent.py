@@ -10,7 +10,10 @@ MEMBER_ID_REQUIRED, SyncGroup v0-3, OffsetCommit v0-7, OffsetFetch v0-7).
   - every message processed exactly once with synchronous commits
   - static membership (group.instance.id): a restarted static member gets
     its partitions back without the others losing theirs
-  - the eager range assignor in the same broker, for contrast"""
+  - the eager range assignor in the same broker, for contrast
+  - a live group across a broker restart: the group comes back from
+    __consumer_offsets with its members and generation, the consumers go on
+    without a rebalance, every message once"""
 import os
 import sys
 import threading
@@ -177,7 +180,29 @@ def t_eager_range():
     check_exactly_once(seen, 50)
 
 
+def t_live_restart():
+    create("live", 4)
+    produce("live", 100, 0, 4)
+    seen, lock = [], threading.Lock()
+    ms = [Member(n, "g-live", "live", seen, lock, {"session.timeout.ms": 10000}) for n in ("x", "y")]
+    wait_until(lambda: len(seen) >= 100, 60, what="the first 100")
+    d = describe("g-live")
+    assert d.state == "Stable" and len(d.members) == 2, d
+    ids = sorted(m.member_id for m in d.members)
+    broker.restart()  # SIGTERM and start: the members keep running
+    d = describe("g-live")  # restored from __consumer_offsets: same members, same generation
+    assert d.state == "Stable" and sorted(m.member_id for m in d.members) == ids, (ids, d)
+    produce("live", 100, 100, 4)
+    wait_until(lambda: len(seen) >= 200, 60, what="the next 100 after the restart")
+    assert "group g-live: preparing to rebalance" not in broker.log().split("---- start #2")[-1], \
+        "the restart caused a rebalance"
+    for m in ms:
+        m.close()
+    check_exactly_once(seen, 200)
+
+
 suite.run("cooperative-sticky: incremental rebalances, exactly once", t_cooperative)
 suite.run("static membership: a restarted member gets its partitions back", t_static_membership)
 suite.run("eager range assignor", t_eager_range)
+suite.run("a live group across a broker restart: same members, exactly once", t_live_restart)
 suite.finish()
