@@ -52,6 +52,7 @@ static const struct bkey bkeys[] = {
     {"message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.cleanup.policy", CFG_LIST, "delete"},
+    {"log.cleaner.backoff.ms", CFG_LONG, "15000"},
     /* group coordinator (group.h) */
     {"group.initial.rebalance.delay.ms", CFG_INT, "3000"},
     {"group.min.session.timeout.ms", CFG_INT, "6000"},
@@ -185,6 +186,7 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     cfg->message_max_bytes = (int32_t)bget_long(cfg, "message.max.bytes");
     cfg->socket_request_max_bytes = (int32_t)bget_long(cfg, "socket.request.max.bytes");
     cfg->max_connections = (int32_t)bget_long(cfg, "max.connections");
+    cfg->log_cleaner_backoff_ms = bget_long(cfg, "log.cleaner.backoff.ms");
     cfg->queued_max_request_bytes = bget_long(cfg, "queued.max.request.bytes");
     if (cfg->queued_max_request_bytes < 0) cfg->queued_max_request_bytes = INT64_MAX; /* Kafka's -1: no limit */
     if (cfg->queued_max_request_bytes < 2 * (int64_t)cfg->socket_request_max_bytes) {
@@ -288,9 +290,10 @@ int topic_cfg_validate(const char *name, const char *value, char *err, size_t er
     int64_t v = 0;
     parse_long(value, &v);
     if (!strcmp(name, "cleanup.policy")) {
-        if (strcmp(value, "delete")) {
-            snprintf(err, errlen, "Invalid value %s for configuration cleanup.policy: weir supports 'delete' (log "
-                                  "compaction is not available yet)", value);
+        if (strcmp(value, "delete") && strcmp(value, "compact") && strcmp(value, "compact,delete") &&
+            strcmp(value, "delete,compact")) {
+            snprintf(err, errlen, "Invalid value %s for configuration cleanup.policy: each value must be one of: "
+                                  "compact, delete", value);
             return WERR_INVALID;
         }
     } else if (!strcmp(name, "message.timestamp.type")) {

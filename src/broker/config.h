@@ -32,6 +32,7 @@ struct broker_cfg {
     int64_t log_retention_check_interval_ms, log_flush_interval_messages, log_flush_interval_ms;
     int32_t log_index_interval_bytes, message_max_bytes, socket_request_max_bytes, max_connections;
     int64_t queued_max_request_bytes; /* all connections' read buffers together */
+    int64_t log_cleaner_backoff_ms;
     int log_append_time; /* message.timestamp.type = LogAppendTime */
     char cleanup_policy[32];
     /* group coordinator */

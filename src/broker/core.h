@@ -11,6 +11,7 @@
 #define WEIR_BROKER_CORE_H
 
 #include "broker/config.h"
+#include "broker/cleaner.h"
 #include "broker/flusher.h"
 #include "broker/producer_ids.h"
 #include "broker/pstate.h"
@@ -45,6 +46,7 @@ struct partition {
     int sync_inflight;           /* a flusher job is running for this partition */
     struct waiter *fetch_waiters;
     int64_t last_flush_ms;       /* flush.ms housekeeping */
+    struct compact_job *cjob;    /* outstanding log-cleaner job, or NULL */
 };
 
 struct topic {
@@ -56,6 +58,8 @@ struct topic {
     struct plog_cfg pcfg;   /* resolved storage settings */
     int log_append_time;
     int32_t max_message_bytes;
+    int compact;                 /* cleanup.policy has compact */
+    struct plog_compact_cfg ccfg;
     int deleted;
 };
 
@@ -116,6 +120,7 @@ struct broker {
     volatile int stopping;
     int ran;                 /* broker_run was entered */
     struct flusher *flusher;
+    struct cleaner *cleaner;
     struct hmap topics;      /* name -> struct topic */
     struct hmap parts_by_uid;/* uid (8 bytes) -> struct partition */
     uint64_t next_uid, next_conn_id;
@@ -128,7 +133,7 @@ struct broker {
     int64_t next_housekeep_ms, last_retention_ms;
     struct logdir *logdir;
     struct pid_alloc pids;
-    int64_t last_snapshot_ms;
+    int64_t last_snapshot_ms, last_clean_ms;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
     struct grp_coord *grp;   /* group coordinator (group.h) */

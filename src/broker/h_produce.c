@@ -13,6 +13,8 @@
 #include "common/log.h"
 #include "wire/api_produce.h"
 #include "wire/batch.h"
+#include "wire/compress.h"
+#include "wire/compress.h"
 #include "wire/errors.h"
 
 #include <stdlib.h>
@@ -106,6 +108,19 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
         log_debug("%s: produce to %s-%d rejected: %s (%s)", r->conn->addr, t->name, in->index,
                   kerr_name(out->error_code), m);
         return;
+    }
+    if (t->compact) { /* compaction keeps the newest value per key: a record without one has no place */
+        struct batch_iter ki;
+        batch_iter_init(&ki, in->records.p, (size_t)in->records.n);
+        const uint8_t *kb;
+        size_t kl;
+        struct batch_hdr kh;
+        while (batch_iter_next(&ki, &kb, &kl, &kh) == 1)
+            if (!(kh.attributes & BATCH_ATTR_CONTROL) && compress_batch_has_null_key(kb, kl, 256u << 20) != 0) {
+                out->error_code = KERR_INVALID_RECORD;
+                out->error_message = wstr_c("Compacted topic cannot accept message without key in topic partition");
+                return;
+            }
     }
     int64_t now = clock_wall_ms(), lat = t->log_append_time ? now : -1;
     uint8_t *data = (uint8_t *)in->records.p;

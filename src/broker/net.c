@@ -586,6 +586,7 @@ static int64_t next_timeout(struct broker *b, int64_t now) {
 }
 
 void broker_housekeep(struct broker *b, int64_t now_wall);
+void broker_on_cleaned(void *ctx, uint64_t uid, struct compact_job *job);
 
 int net_loop(struct broker *b) {
     struct epoll_event evs[256];
@@ -605,6 +606,7 @@ int net_loop(struct broker *b) {
                 ssize_t rr = read(b->evfd, &v, sizeof v);
                 (void)rr;
                 flusher_drain(b->flusher, on_synced, b);
+                cleaner_drain(b->cleaner, broker_on_cleaned, b);
             } else {
                 struct conn *c = tag;
                 if (c->closed) continue;
