@@ -7,13 +7,13 @@
  * across groups). It is created at first start with retention.ms=-1 and
  * retention.bytes=-1 (committed offsets must not age out of the log; they
  * expire by offsets.retention.minutes instead) and segment.bytes=100 MiB
- * (Kafka's offsets.topic.segment.bytes). Log compaction is to be switched
- * on (cleanup.policy=compact, here at creation and as an override on an
- * existing topic) once the broker accepts that policy; until then the log
- * only grows, by about 60-100 bytes per commit of a changed offset (an
- * unchanged re-commit writes nothing, see h_group_offsets.c), and is
- * replayed in full at start. The loader already copes with what compaction
- * leaves: sparse offsets, tombstones, a log start above 0.
+ * (Kafka's offsets.topic.segment.bytes) and cleanup.policy=compact (set
+ * at start on a topic made before compaction existed): the cleaner keeps
+ * the newest record per key and drops tombstones after delete.retention.ms,
+ * so the log is bounded by the live offsets and groups plus the active
+ * segment. An unchanged re-commit writes nothing (see h_group_offsets.c).
+ * The loader copes with what compaction leaves: sparse offsets, tombstones,
+ * a log start above 0.
  *
  * Records use Kafka's own formats (non-flexible versions, big-endian,
  * int16-length strings, int32-length bytes), so Kafka tools that read the
@@ -487,6 +487,7 @@ int grp_open(struct broker *b, char *err, size_t errlen) {
     struct topic *t = topic_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC));
     if (!t) {
         struct props cfg = {0};
+        props_set(&cfg, "cleanup.policy", "compact", 0);
         props_set(&cfg, "retention.ms", "-1", 0);
         props_set(&cfg, "retention.bytes", "-1", 0);
         props_set(&cfg, "segment.bytes", "104857600", 0);
@@ -497,6 +498,15 @@ int grp_open(struct broker *b, char *err, size_t errlen) {
             snprintf(err, errlen, "cannot create %s: %s", GRP_OFFSETS_TOPIC, terr);
             return WERR_IO;
         }
+    }
+    const char *pol = props_get(&t->overrides, "cleanup.policy");
+    if (!pol || strcmp(pol, "compact")) { /* created before compaction existed, or changed by hand */
+        struct props ov = {0};
+        for (size_t i = 0; i < t->overrides.n; i++) props_set(&ov, t->overrides.v[i].key, t->overrides.v[i].value, 0);
+        props_set(&ov, "cleanup.policy", "compact", 0);
+        if (topic_set_overrides(b, t, &ov)) log_warn("%s: cannot set cleanup.policy=compact", GRP_OFFSETS_TOPIC);
+        else log_info("%s: cleanup.policy set to compact", GRP_OFFSETS_TOPIC);
+        props_free(&ov);
     }
     b->grp->loading = 1;
     int rc = load_log(b, t->parts[0], err, errlen);
