@@ -10,5 +10,6 @@ struct cmd {
 
 int cmd_broker(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_topic(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 static const struct cmd commands[] = {
     {"broker", "run the Kafka-compatible broker", cmd_broker},
     {"run", "run a Spark-dialect SQL pipeline", cmd_run},
+    {"topic", "create, list, describe, alter and delete topics", cmd_topic},
 };
 
 static void usage(FILE *f) {
@@ -19,6 +20,11 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "help")) { /* weir help COMMAND = weir COMMAND --help */
+        char *args[] = {argv[2], "--help", NULL};
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (!strcmp(argv[2], commands[i].name)) return commands[i].run(2, args);
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
