@@ -11,5 +11,7 @@ struct cmd {
 int cmd_broker(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_topic(int argc, char **argv);
+int cmd_produce(int argc, char **argv);
+int cmd_consume(int argc, char **argv);
 
 #endif

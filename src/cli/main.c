@@ -10,6 +10,8 @@ static const struct cmd commands[] = {
     {"broker", "run the Kafka-compatible broker", cmd_broker},
     {"run", "run a Spark-dialect SQL pipeline", cmd_run},
     {"topic", "create, list, describe, alter and delete topics", cmd_topic},
+    {"produce", "send lines from stdin or a file as messages", cmd_produce},
+    {"consume", "print a topic's messages", cmd_consume},
 };
 
 static void usage(FILE *f) {
