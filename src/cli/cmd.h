@@ -13,5 +13,6 @@ int cmd_run(int argc, char **argv);
 int cmd_topic(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_consume(int argc, char **argv);
+int cmd_group(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const struct cmd commands[] = {
     {"topic", "create, list, describe, alter and delete topics", cmd_topic},
     {"produce", "send lines from stdin or a file as messages", cmd_produce},
     {"consume", "print a topic's messages", cmd_consume},
+    {"group", "list, describe, reset offsets of and delete consumer groups", cmd_group},
 };
 
 static void usage(FILE *f) {
