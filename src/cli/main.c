@@ -13,6 +13,7 @@ static const struct cmd commands[] = {
     {"produce", "send lines from stdin or a file as messages", cmd_produce},
     {"consume", "print a topic's messages", cmd_consume},
     {"group", "list, describe, reset offsets of and delete consumer groups", cmd_group},
+    {"cluster", "cluster id, controller, brokers and the API versions they support", cmd_cluster},
 };
 
 static void usage(FILE *f) {
