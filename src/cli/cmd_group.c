@@ -576,7 +576,15 @@ static int group_delete(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
             const char *name = rd_kafka_group_result_name(gr[i]);
             const rd_kafka_error_t *e = rd_kafka_group_result_error(gr[i]);
             if (!e) {
-                if (!c->json) printf("deleted group %s\n", name);
+                if (c->json) {
+                    struct buf jb = {0};
+                    buf_append(&jb, "{\"group\":", 9);
+                    cli_json_str(&jb, name);
+                    buf_append(&jb, ",\"deleted\":true}", 16);
+                    cli_json_emit(&jb);
+                    buf_free(&jb);
+                }
+                else printf("deleted group %s\n", name);
                 continue;
             }
             rd_kafka_resp_err_t code = rd_kafka_error_code(e);

@@ -75,13 +75,15 @@ static int topic_create(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
         const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
         rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
         if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && a->if_not_exists) {
+            if (c->json) printf("{\"topic\":\"%s\",\"created\":false}\n", a->names[0]);
             rc = 0;
         } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
             cli_fail(c, "%s: the topic already exists (use --if-not-exists to accept that)", what);
         } else if (e) {
             cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[0]));
         } else {
-            if (!c->json) printf("created topic %s\n", a->names[0]);
+            if (c->json) printf("{\"topic\":\"%s\",\"created\":true}\n", a->names[0]);
+            else printf("created topic %s\n", a->names[0]);
             rc = 0;
         }
         rd_kafka_event_destroy(ev);
@@ -345,7 +347,9 @@ static int topic_delete(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
                 char what[400];
                 snprintf(what, sizeof what, "delete topic '%s'", tn);
                 rc = cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[i]));
-            } else if (!c->json) {
+            } else if (c->json) {
+                printf("{\"topic\":\"%s\",\"deleted\":true}\n", tn);
+            } else {
                 printf("deleted topic %s\n", tn);
             }
         }
@@ -398,7 +402,9 @@ static int topic_alter_config(struct cli *c, rd_kafka_t *rk, struct topic_args *
         if (e) cli_fail_err(c, what, e, rd_kafka_ConfigResource_error_string(rs[0]));
         else {
             rc = 0;
-            if (!c->json) {
+            if (c->json) {
+                printf("{\"topic\":\"%s\",\"altered\":true}\n", name);
+            } else {
                 for (size_t i = 0; i < a->configs.n; i++)
                     printf("set %s=%s on %s\n", a->configs.v[i].key, a->configs.v[i].value, name);
                 for (int d = 0; d < a->ndel; d++) printf("deleted %s on %s\n", a->del_keys[d], name);
@@ -443,7 +449,8 @@ static int topic_add_partitions(struct cli *c, rd_kafka_t *rk, struct topic_args
         if (e) cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[0]));
         else {
             rc = 0;
-            if (!c->json) printf("topic %s now has %lld partitions (was %d)\n", name, a->partitions, have);
+            if (c->json) printf("{\"topic\":\"%s\",\"partitions\":%lld,\"was\":%d}\n", name, a->partitions, have);
+            else printf("topic %s now has %lld partitions (was %d)\n", name, a->partitions, have);
         }
         rd_kafka_event_destroy(ev);
     }

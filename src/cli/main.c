@@ -20,7 +20,7 @@ static void usage(FILE *f) {
     fprintf(f, "usage: weir COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\nweir COMMAND --help shows a command's options.\n");
+    fprintf(f, "\nweir help COMMAND (or weir COMMAND --help) shows a command's options and examples.\n");
 }
 
 int main(int argc, char **argv) {
@@ -28,6 +28,9 @@ int main(int argc, char **argv) {
         char *args[] = {argv[2], "--help", NULL};
         for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
             if (!strcmp(argv[2], commands[i].name)) return commands[i].run(2, args);
+        fprintf(stderr, "weir: unknown command '%s'\n", argv[2]);
+        usage(stderr);
+        return 1;
     }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);

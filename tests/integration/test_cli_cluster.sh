@@ -64,6 +64,7 @@ for c in topic produce consume group cluster; do
   check "weir help $c = weir $c --help, with examples" eval '[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s "$T/hc.txt" "$T/hc2.txt" && grep -q "^examples:" "$T/hc.txt"'
 done
 "$W" nosuchcommand 2>/dev/null; check "unknown command: exit 1" [ $? -eq 1 ]
+"$W" help nosuchcommand 2>/dev/null; check "weir help of an unknown command: exit 1" [ $? -eq 1 ]
 
 # the mock cluster: metadata and ApiVersions work there
 if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/mcc.err"; then

@@ -21,6 +21,10 @@ run topic create orders "${B[@]}"
 if [ "$(rc)" = 1 ] && err_one_line "already exists"; then ok "create existing: exit 1, one line"; else fail "create existing" "rc=$(rc) $(cat "$T/err")"; fi
 run topic create orders --if-not-exists "${B[@]}"
 check "create --if-not-exists on an existing topic" [ "$(rc)" = 0 ]
+run topic create jsonout -p 2 --output json "${B[@]}"
+if [ "$(rc)" = 0 ] && [ "$(cat "$T/out")" = '{"topic":"jsonout","created":true}' ]; then ok "create --output json"; else fail "create json" "$(cat "$T/out" "$T/err")"; fi
+run topic delete jsonout --output json "${B[@]}"
+if [ "$(rc)" = 0 ] && [ "$(cat "$T/out")" = '{"topic":"jsonout","deleted":true}' ]; then ok "delete --output json"; else fail "delete json" "$(cat "$T/out" "$T/err")"; fi
 run topic create plain "${B[@]}"
 check "create with the broker's default partitions" [ "$(rc)" = 0 ]
 
