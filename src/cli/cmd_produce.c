@@ -40,7 +40,8 @@ static void usage(FILE *f) {
             "      --json                each line is a JSON object: {\"key\":..., \"value\":...,\n"
             "                            \"headers\": {\"k\":\"v\"} or [{\"key\":\"k\",\"value\":\"v\"}],\n"
             "                            \"partition\": N, \"timestamp\": MS}; a non-string value is\n"
-            "                            sent as its JSON text (weir consume --output json reads back)\n"
+            "                            sent as its JSON text; key_base64 / value_base64 carry bytes\n"
+            "                            (so weir consume --output json | weir produce --json copies)\n"
             "  -q, --quiet               no summary line\n"
             "common options: -b HOST:PORT (default localhost:9092), --command-config FILE, -X key=value,\n"
             "  --request-timeout-ms N, --output json (the summary as JSON on stdout), -v\n\n"
@@ -62,7 +63,8 @@ struct prod {
     int32_t partition;
     int json, copy;
     long long sent, bytes, lines;
-    long long failed; /* delivery errors (callback thread = our thread, in poll) */
+    long long failed;   /* delivery errors (reported in rd_kafka_poll, on this thread) */
+    long long rejected; /* produce calls that failed (not in sent) */
     rd_kafka_resp_err_t first_err;
     char first_errstr[512];
     int input_err;
@@ -73,7 +75,7 @@ struct prod {
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) {
     (void)sig;
-    stop_flag = 1;
+    stop_flag = stop_flag + 1; /* the second Ctrl-C stops waiting for deliveries */
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -107,7 +109,7 @@ static int send_msg(struct prod *p, int32_t part, const void *key, size_t klen, 
             continue;
         }
         if (h) rd_kafka_headers_destroy(h);
-        if (!p->failed++) {
+        if (!p->rejected++ && !p->failed) {
             p->first_err = e;
             snprintf(p->first_errstr, sizeof p->first_errstr, "%s", rd_kafka_err2str(e));
         }
@@ -121,9 +123,56 @@ static int send_msg(struct prod *p, int32_t part, const void *key, size_t klen, 
 
 /* ---- JSON lines ---- */
 
+static void json_field(const struct json_value *v, struct buf *out, const char **s, size_t *n);
+
 /* The bytes of a JSON value as a message field: a string as it is, null or
  * absent as NULL, anything else as its compact JSON text, written to out
  * (which must not grow again while the result is in use). */
+static int b64val(int ch) {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+' || ch == '-') return 62;
+    if (ch == '/' || ch == '_') return 63;
+    return -1;
+}
+
+/* Decodes base64 (standard or URL alphabet, padding optional) into out;
+ * -1 on a bad character. */
+static int b64_decode(const char *s, size_t n, struct buf *out) {
+    uint32_t acc = 0;
+    int bits = 0;
+    buf_clear(out);
+    buf_reserve(out, n);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '=') break;
+        int v = b64val((unsigned char)s[i]);
+        if (v < 0) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_putc(out, (uint8_t)(acc >> bits));
+        }
+    }
+    return 0;
+}
+
+/* A field given as NAME (text) or NAME_base64 (bytes), as consume writes
+ * it; -1 on bad base64. */
+static int json_bytes_field(const struct json_value *obj, const char *name, struct buf *out, const char **s, size_t *n) {
+    char k[32];
+    snprintf(k, sizeof k, "%s_base64", name);
+    const struct json_value *b = json_get(obj, k, strlen(k));
+    if (b && b->type == JSON_STRING) {
+        if (b64_decode(b->u.str, b->len, out)) return -1;
+        *s = out->p ? (const char *)out->p : "", *n = out->len;
+        return 0;
+    }
+    json_field(json_get(obj, name, strlen(name)), out, s, n);
+    return 0;
+}
+
 static void json_field(const struct json_value *v, struct buf *out, const char **s, size_t *n) {
     *s = NULL, *n = 0;
     if (!v || v->type == JSON_NULL) return;
@@ -148,8 +197,11 @@ static int produce_json(struct prod *p, const char *line, size_t n) {
     }
     const char *k, *v;
     size_t kn, vn;
-    json_field(json_get(root, "key", 3), &p->kbuf, &k, &kn);
-    json_field(json_get(root, "value", 5), &p->tmp, &v, &vn);
+    if (json_bytes_field(root, "key", &p->kbuf, &k, &kn) || json_bytes_field(root, "value", &p->tmp, &v, &vn)) {
+        if (!p->input_err) cli_fail(p->c, "line %lld: bad base64", p->lines);
+        p->input_err = 1;
+        return -1;
+    }
     if (!k && p->fixed_key) k = p->fixed_key, kn = strlen(k);
     int32_t part = p->partition;
     const struct json_value *jp = json_get(root, "partition", 9);
@@ -174,6 +226,11 @@ static int produce_json(struct prod *p, const char *line, size_t n) {
                     const struct json_value *kk = json_get(e, "key", 3);
                     if (kk && kk->type == JSON_STRING) hk = kk->u.str;
                     val = json_get(e, "value", 5);
+                    if (!val && hk && json_get(e, "value_base64", 12)) {
+                        if (json_bytes_field(e, "value", &p->hbuf, &hv, &hvn)) continue;
+                        rd_kafka_header_add(h, hk, -1, hv, (ssize_t)hvn);
+                        continue;
+                    }
                 } else if (e->type == JSON_ARRAY && e->len == 2 && e->u.items[0].type == JSON_STRING) {
                     hk = e->u.items[0].u.str;
                     val = &e->u.items[1];
@@ -270,7 +327,7 @@ int cmd_produce(int argc, char **argv) {
     int quiet = 0, rc = 1;
     rd_kafka_t *rk = NULL;
     void *map = NULL;
-    size_t maplen = 0;
+    size_t maplen = 0, mapoff = 0;
     int fd = -1;
     cli_init(&c, "weir produce");
     p.c = &c;
@@ -408,18 +465,22 @@ int cmd_produce(int argc, char **argv) {
     sigaction(SIGTERM, &sa, NULL);
     double t0 = now_s();
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !p.json) {
+    int in = fd >= 0 ? fd : 0; /* stdin redirected from a file is mapped too */
+    if (fstat(in, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && !p.json) {
+        off_t pos = lseek(in, 0, SEEK_CUR); /* what is left of it, if it was read from */
+        if (pos < 0) pos = 0;
         maplen = (size_t)st.st_size;
-        map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, 0);
+        map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, in, 0);
+        if (map != MAP_FAILED) mapoff = (size_t)pos < maplen ? (size_t)pos : maplen;
         if (map == MAP_FAILED) map = NULL;
     }
     if (map) {
         madvise(map, maplen, MADV_SEQUENTIAL);
         p.copy = 0;
-        produce_mapped(&p, map, maplen);
+        produce_mapped(&p, (const char *)map + mapoff, maplen - mapoff);
     } else {
         p.copy = 1;
-        if (produce_stream(&p, fd >= 0 ? fd : 0)) goto out;
+        if (produce_stream(&p, in)) goto out;
     }
     /* flush: wait for every delivery (message.timeout.ms bounds it) */
     while (rd_kafka_outq_len(rk) > 0) {
@@ -428,22 +489,23 @@ int cmd_produce(int argc, char **argv) {
     }
     rd_kafka_poll(rk, 0);
     double secs = now_s() - t0;
-    long long lost = rd_kafka_outq_len(rk);
-    long long ok_msgs = p.sent - p.failed - lost + (p.failed > p.sent ? p.failed - p.sent : 0);
+    long long lost = rd_kafka_outq_len(rk); /* only after a second Ctrl-C */
+    long long bad = p.failed + lost + p.rejected;
+    long long ok_msgs = p.sent - p.failed - lost;
     if (ok_msgs < 0) ok_msgs = 0;
     double rate = secs > 0 ? (double)ok_msgs / secs : 0;
     if (c.json) {
         printf("{\"topic\":\"%s\",\"messages\":%lld,\"failed\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"messages_per_second\":%.0f}\n",
-               p.topic, ok_msgs, p.failed + lost, p.bytes, secs, rate);
+               p.topic, ok_msgs, bad, p.bytes, secs, rate);
     } else if (!quiet) {
         fprintf(stderr, "%lld messages, %lld bytes in %.3f s (%.0f messages/s, %.1f MB/s) to %s\n", ok_msgs,
                 p.bytes, secs, rate, secs > 0 ? (double)p.bytes / secs / 1e6 : 0, p.topic);
     }
-    if (p.failed || lost) {
+    if (bad) {
         char what[600];
-        snprintf(what, sizeof what, "%lld of %lld messages not delivered", p.failed + lost, p.sent + p.failed);
-        cli_fail_err(&c, what, p.failed ? p.first_err : RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
-                     p.failed ? p.first_errstr : NULL);
+        snprintf(what, sizeof what, "%lld of %lld messages not delivered", bad, p.sent + p.rejected);
+        int have = p.failed || p.rejected;
+        cli_fail_err(&c, what, have ? p.first_err : RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, have ? p.first_errstr : NULL);
         goto out;
     }
     if (p.input_err) goto out;

@@ -70,7 +70,7 @@ done
 if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/mcc.err"; then
   "$T/mock" 3 >"$T/mock.out" 2>/dev/null &
   MOCK=$!
-  wait_until 10 grep -qE '^[0-9a-z.]+:[0-9]+' "$T/mock.out"
+  wait_until 10 grep -qsE '^[0-9a-z.]+:[0-9]+' "$T/mock.out"
   MB=$(grep -E '^[0-9a-z.]+:[0-9]+' "$T/mock.out" | tail -1)
   "$W" cluster info --output json -b "$MB" >"$T/mock.json"; rc=$?
   check "mock: cluster info lists 3 brokers and API versions without CreateTopics" eval '[ $rc -eq 0 ] && "$PY" -c "

@@ -115,7 +115,7 @@ check "delete an unknown group: exit 1, one line" eval '[ $rc -eq 1 ] && [ "$(wc
 if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
   "$T/mock" >"$T/mock.out" 2>/dev/null &
   MOCK=$!
-  wait_until 10 grep -qE '^[0-9a-z.]+:[0-9]+$' "$T/mock.out"
+  wait_until 10 grep -qsE '^[0-9a-z.]+:[0-9]+$' "$T/mock.out"
   MB=$(grep -E '^[0-9a-z.]+:[0-9]+$' "$T/mock.out" | tail -1)
   echo x | "$W" produce mt -q -b "$MB"
   for args in "list" "describe g" "reset-offsets g --topic mt --to-earliest" "delete g"; do

@@ -44,6 +44,10 @@ out=$("$W" consume small -p 1 -o 7 -e -F '%o:%s ' "${B[@]}")
 check "--offset 7" [ "$out" = "7:8 8:9 9:10 " ]
 out=$("$W" consume small -p 1 -o -2 -e "${B[@]}" | tr '\n' ' ')
 check "--offset -2 (from the end)" [ "$out" = "9 10 " ]
+seq 1 10 >"$T/ten.txt"
+{ read -r _; "$W" produce rest -q "${B[@]}"; } <"$T/ten.txt"
+out=$("$W" consume rest --from-beginning -e "${B[@]}" | tr '\n' ' ')
+check "stdin redirected from a file that was partly read: the rest is sent" [ "$out" = "2 3 4 5 6 7 8 9 10 " ]
 out=$("$W" consume small -p 1 --from-beginning -n 3 -F '%t/%p/%o ' "${B[@]}")
 check "format tokens %t %p %o" [ "$out" = "small/1/0 small/1/1 small/1/2 " ]
 
@@ -90,6 +94,10 @@ if "$PY" -c '
 import json,sys,base64; r=json.loads(open(sys.argv[1]).read())
 assert base64.b64decode(r["key_base64"])==b"k\x01\xff\xfe" and base64.b64decode(r["value_base64"])==b"v\x00\x80", r' "$T/bin.json"; then
   ok "bytes that are not UTF-8 come as base64 in JSON"; else fail "binary json" "$(cat "$T/bin.json")"; fi
+"$W" consume bin --from-beginning -e --output json "${B[@]}" | "$W" produce bin2 --json -q "${B[@]}"
+"$W" consume bin2 --from-beginning -e -F '%K %S %k%s' "${B[@]}" | od -An -tx1 >"$T/bin2.od"
+printf '4 3 k\x01\xff\xfev\x00\x80' | od -An -tx1 >"$T/bin1.od"
+check "key_base64 / value_base64 read back by produce --json: the same bytes" cmp -s "$T/bin1.od" "$T/bin2.od"
 
 # ---- acks and compression ----
 for z in none gzip snappy lz4 zstd; do
@@ -152,7 +160,7 @@ check "consume, no broker: exit 1, one line" eval '[ $rc -eq 1 ] && [ "$(wc -l <
 if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
   "$T/mock" >"$T/mock.out" 2>/dev/null &
   MOCK=$!
-  wait_until 10 grep -qE '^[0-9a-z.]+:[0-9]+$' "$T/mock.out"
+  wait_until 10 grep -qsE '^[0-9a-z.]+:[0-9]+$' "$T/mock.out"
   MB=$(grep -E '^[0-9a-z.]+:[0-9]+$' "$T/mock.out" | tail -1)
   seq 1 1000 | sed 's/.*/k&:v&/' | "$W" produce mt -K : -H x=1 -q -b "$MB"; rc=$?
   cnt=$("$W" consume mt --from-beginning -e -F '%k %s %h\n' -b "$MB" | grep -c '^k\([0-9]*\) v\1 x=1$')

@@ -111,7 +111,7 @@ if [ "$(rc)" = 1 ] && err_one_line "no broker reachable"; then ok "no broker (cr
 if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
   "$T/mock" >"$T/mock.out" 2>/dev/null &
   MOCK=$!
-  wait_until 10 grep -q '^[0-9a-z.]*:[0-9]*$' "$T/mock.out"
+  wait_until 10 grep -qs '^[0-9a-z.]*:[0-9]*$' "$T/mock.out"
   MB=$(grep -E '^[0-9a-z.]+:[0-9]+$' "$T/mock.out" | tail -1)
   echo x | kcat -P -b "$MB" -t mt 2>/dev/null
   for args in "create newt -p 2" "describe mt" "delete mt" "alter-config mt -c retention.ms=1" "add-partitions mt -p 9"; do
