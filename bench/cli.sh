@@ -4,9 +4,10 @@
 # librdkafka default kcat keeps), a fresh topic with the same partition count
 # for every run. Runs alternate weir / kcat so machine drift hits both; the
 # figure is the median rate of each and their ratio (target >= 1).
-# A third, informative run gives kcat weir's producer defaults (linger.ms=10,
+# Informative extras: kcat given weir's producer defaults (linger.ms=10,
 # batch.num.messages=100000, queue.buffering.max.messages=1000000) to show
 # how much of the difference is settings and how much is the input path.
+# And consume: weir consume -e vs kcat -C -e reading the topic back.
 # Every run's message count is checked against the topic's high watermarks.
 #
 #   bench/cli.sh                 5M lines, 3 repetitions
@@ -51,8 +52,23 @@ for r in $(seq 1 "$REPS"); do
     KT+=("$(run kcat-tuned "t$r" kcat -P -b "$B" -t "t$r" -X linger.ms=10 -X batch.num.messages=100000 -X queue.buffering.max.messages=1000000 -l "$WORK/lines.txt")")
     echo "bench/cli: rep $r: weir ${W[-1]}/s, kcat ${K[-1]}/s, kcat tuned ${KT[-1]}/s" >&2
 done
+# consume: the first weir topic read back to /dev/null, weir vs kcat (-e, from the start)
+consume_rate() {
+    local t0 t1; t0=$(now); "$@" >"$WORK/c.out" 2>/dev/null; t1=$(now)
+    local got; got=$(wc -l <"$WORK/c.out")
+    [ "$got" = "$N" ] || { echo "bench/cli: consume read $got of $N lines" >&2; exit 1; }
+    awk -v n="$N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f\n", n / (ns / 1e9) }'
+}
+CW=(); CK=()
+for r in $(seq 1 "$REPS"); do
+    CW+=("$(consume_rate ./weir consume w1 -b "$B" --from-beginning -e)")
+    CK+=("$(consume_rate kcat -C -b "$B" -t w1 -o beginning -e -q)")
+    echo "bench/cli: consume rep $r: weir ${CW[-1]}/s, kcat ${CK[-1]}/s" >&2
+done
 med() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 MW=$(med "${W[@]}"); MK=$(med "${K[@]}"); MT=$(med "${KT[@]}")
 printf '%-58s %14s %14s %7s\n' "figure ($N x 100 B lines, $PARTS partition(s), acks=all)" "weir msgs/s" "peer msgs/s" "ratio"
 printf '%-58s %14s %14s %7s\n' "weir produce -f FILE  vs  kcat -P -l FILE" "$MW" "$MK" "$(awk -v a="$MW" -v b="$MK" 'BEGIN { printf "%.2f", a / b }')"
 printf '%-58s %14s %14s %7s\n' "  (info) vs kcat with weir's producer defaults (-X ...)" "$MW" "$MT" "$(awk -v a="$MW" -v b="$MT" 'BEGIN { printf "%.2f", a / b }')"
+MCW=$(med "${CW[@]}"); MCK=$(med "${CK[@]}")
+printf '%-58s %14s %14s %7s\n' "  (info) weir consume -e  vs  kcat -C -e (to a file)" "$MCW" "$MCK" "$(awk -v a="$MCW" -v b="$MCK" 'BEGIN { printf "%.2f", a / b }')"

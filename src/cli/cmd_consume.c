@@ -71,6 +71,7 @@ struct cons {
     struct buf out;
     int pipe_closed;
     int reset_idle; /* partitions were just assigned: --timeout-ms counts from now */
+    int plain;      /* the format is the default: the value and a newline */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -258,6 +259,46 @@ static void out_flush(struct cons *s) {
     buf_clear(&s->out);
 }
 
+/* One message or event from the consumer queue: 0 printed, -1 nothing to
+ * print (an EOF or a passing error), 1 stop (done: -e or --max-messages),
+ * 2 stop with an error (printed). */
+static int handle_message(struct cons *s, rd_kafka_message_t *m) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (m->partition < s->eof_cap && !s->eof[m->partition]) {
+            s->eof[m->partition] = 1;
+            s->eof_count++;
+        }
+        return s->exit_at_end && s->nparts > 0 && s->eof_count >= s->nparts ? 1 : -1;
+    }
+    if (m->err) {
+        rd_kafka_resp_err_t e = m->err;
+        const char *detail = rd_kafka_message_errstr(m);
+        if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+            e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
+            e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__FATAL) {
+            char what[400];
+            snprintf(what, sizeof what, "consume '%s'", s->topic);
+            out_flush(s);
+            cli_fail_err(s->c, what, e, detail);
+            return 2;
+        }
+        if (s->c->verbose) fprintf(stderr, "%s: %s\n", s->c->prog, detail);
+        return -1;
+    }
+    if (m->partition < s->eof_cap && s->eof[m->partition]) {
+        s->eof[m->partition] = 0;
+        s->eof_count--;
+    }
+    if (s->c->json) put_json(&s->out, m);
+    else if (s->plain) { /* the default "%s\n" */
+        if (m->payload) buf_append(&s->out, m->payload, m->len);
+        buf_putc(&s->out, '\n');
+    } else put_escaped_fmt(&s->out, s->format, m);
+    if (s->out.len >= 1 << 16) out_flush(s);
+    if (s->group && !s->pipe_closed) rd_kafka_offset_store(m->rkt, m->partition, m->offset);
+    return ++s->count == s->max ? 1 : 0;
+}
+
 int cmd_consume(int argc, char **argv) {
     struct cli c;
     struct cons s = {0};
@@ -360,6 +401,7 @@ int cmd_consume(int argc, char **argv) {
             s.format = fmtbuf;
         } else {
             s.format = "%s\\n";
+            s.plain = 1;
         }
     }
     if (s.max == 0) {
@@ -434,57 +476,41 @@ int cmd_consume(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t last = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     rc = 0;
-    while (!stop_flag && !s.pipe_closed) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, s.out.len ? 0 : 100);
+    /* messages come in batches from the consumer queue (what kcat does
+     * too): one queue lock per batch instead of per message */
+    rd_kafka_queue_t *cq = rd_kafka_queue_get_consumer(rk);
+    rd_kafka_message_t *batch[1024];
+    int done = 0;
+    while (!done && !stop_flag && !s.pipe_closed) {
+        ssize_t nb = rd_kafka_consume_batch_queue(cq, s.out.len ? 0 : 100, batch, 1024);
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
         if (s.reset_idle) {
             s.reset_idle = 0;
             last = now;
         }
-        if (!m) {
+        if (nb <= 0) {
             out_flush(&s);
             if (timeout_ms >= 0 && now - last >= timeout_ms) break;
             continue;
         }
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            if (m->partition < s.eof_cap && !s.eof[m->partition]) {
-                s.eof[m->partition] = 1;
-                s.eof_count++;
+        for (ssize_t bi = 0; bi < nb; bi++) {
+            rd_kafka_message_t *m = batch[bi];
+            if (done) {
+                rd_kafka_message_destroy(m);
+                continue;
             }
-            rd_kafka_message_destroy(m);
-            if (s.exit_at_end && s.nparts > 0 && s.eof_count >= s.nparts) break;
-            continue;
-        }
-        if (m->err) {
-            rd_kafka_resp_err_t e = m->err;
-            char detail[512];
-            snprintf(detail, sizeof detail, "%s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-                e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
-                e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__FATAL) {
-                char what[400];
-                snprintf(what, sizeof what, "consume '%s'", s.topic);
+            int r = handle_message(&s, m);
+            if (r == 0) last = now;
+            if (r == 2) {
                 out_flush(&s);
-                rc = cli_fail_err(&c, what, e, detail);
-                break;
+                rc = 1;
             }
-            if (c.verbose) fprintf(stderr, "%s: %s\n", c.prog, detail);
-            continue;
+            done = r >= 1 || s.pipe_closed;
+            rd_kafka_message_destroy(m);
         }
-        last = now;
-        if (m->partition < s.eof_cap && s.eof[m->partition]) {
-            s.eof[m->partition] = 0;
-            s.eof_count--;
-        }
-        if (c.json) put_json(&s.out, m);
-        else put_escaped_fmt(&s.out, s.format, m);
-        if (s.out.len >= 1 << 16) out_flush(&s);
-        if (s.group && !s.pipe_closed) rd_kafka_offset_store(m->rkt, m->partition, m->offset);
-        rd_kafka_message_destroy(m);
-        if (++s.count == s.max) break;
     }
+    rd_kafka_queue_destroy(cq);
     out_flush(&s);
     if (s.group) {
         rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
