@@ -70,6 +70,8 @@ struct prod {
     int input_err;
     struct arena ar;
     struct buf tmp, kbuf, hbuf; /* JSON mode scratch */
+    rd_kafka_message_t *bm;     /* lines without headers, sent with produce_batch */
+    int bn;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -119,6 +121,51 @@ static int send_msg(struct prod *p, int32_t part, const void *key, size_t klen, 
     p->bytes += (long long)(klen + vlen);
     if ((p->sent & 4095) == 0) rd_kafka_poll(p->rk, 0);
     return 0;
+}
+
+/* Lines without headers go out in batches of PROD_BATCH through
+ * rd_kafka_produce_batch: one queue lock per batch instead of per message
+ * (the payloads must stay put until the batch is flushed: the mapped file
+ * does; produce_stream flushes before it reuses its buffer). */
+#define PROD_BATCH 4096
+
+static void batch_flush(struct prod *p) {
+    int flags = p->copy ? RD_KAFKA_MSG_F_COPY : 0;
+    while (p->bn) {
+        int n = p->bn;
+        int good = rd_kafka_produce_batch(p->rkt, p->partition, flags, p->bm, n);
+        if (good == n) {
+            for (int i = 0; i < n; i++) p->bytes += (long long)(p->bm[i].len + p->bm[i].key_len);
+            p->sent += n;
+            p->bn = 0;
+            break;
+        }
+        int k = 0; /* keep the ones refused for a full queue, to retry */
+        for (int i = 0; i < n; i++) {
+            rd_kafka_message_t *m = &p->bm[i];
+            if (!m->err) {
+                p->sent++;
+                p->bytes += (long long)(m->len + m->key_len);
+            } else if (m->err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                m->err = 0;
+                p->bm[k++] = *m;
+            } else if (!p->rejected++ && !p->failed) {
+                p->first_err = m->err;
+                snprintf(p->first_errstr, sizeof p->first_errstr, "%s", rd_kafka_err2str(m->err));
+            }
+        }
+        p->bn = k;
+        if (k) rd_kafka_poll(p->rk, 5);
+    }
+    rd_kafka_poll(p->rk, 0);
+}
+
+static void batch_add(struct prod *p, const void *key, size_t klen, const void *val, size_t vlen) {
+    rd_kafka_message_t *m = &p->bm[p->bn++];
+    memset(m, 0, sizeof *m);
+    m->payload = (void *)val, m->len = vlen;
+    m->key = (void *)key, m->key_len = klen;
+    if (p->bn == PROD_BATCH) batch_flush(p);
 }
 
 /* ---- JSON lines ---- */
@@ -261,7 +308,11 @@ static int produce_line(struct prod *p, const char *line, size_t n) {
     } else if (p->fixed_key) {
         key = p->fixed_key, klen = strlen(key);
     }
-    return send_msg(p, p->partition, key, klen, val, vlen, p->hdrs ? rd_kafka_headers_copy(p->hdrs) : NULL, 0);
+    if (!p->hdrs) {
+        batch_add(p, key, klen, val, vlen);
+        return 0;
+    }
+    return send_msg(p, p->partition, key, klen, val, vlen, rd_kafka_headers_copy(p->hdrs), 0);
 }
 
 /* Lines of a mapped file, produced without copies. */
@@ -273,6 +324,7 @@ static void produce_mapped(struct prod *p, const char *d, size_t n) {
         produce_line(p, d, len);
         d += len + 1;
     }
+    batch_flush(p);
 }
 
 /* Lines of a stream, read in big blocks (a line longer than the buffer
@@ -296,6 +348,7 @@ static int produce_stream(struct prod *p, int fd) {
         }
         if (r == 0) {
             if (have) produce_line(p, b, have);
+            batch_flush(p);
             break;
         }
         size_t scan = have;
@@ -306,6 +359,7 @@ static int produce_stream(struct prod *p, int fd) {
             produce_line(p, start, (size_t)(nl - start));
             start = from = nl + 1;
         }
+        batch_flush(p); /* the batch points into b */
         have = (size_t)(end - start);
         memmove(b, start, have);
         if (p->sent && (p->sent & 1023) == 0) rd_kafka_poll(p->rk, 0);
@@ -333,6 +387,8 @@ int cmd_produce(int argc, char **argv) {
     p.c = &c;
     p.partition = RD_KAFKA_PARTITION_UA;
     arena_init(&p.ar, 16384);
+    p.bm = calloc(PROD_BATCH, sizeof *p.bm);
+    if (!p.bm) abort();
     c.user = &p;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL, *a = argv[i];
@@ -519,6 +575,7 @@ out:
     if (fd >= 0) close(fd);
     if (p.hdrs) rd_kafka_headers_destroy(p.hdrs);
     arena_free(&p.ar);
+    free(p.bm);
     buf_free(&p.tmp);
     buf_free(&p.kbuf);
     buf_free(&p.hbuf);
