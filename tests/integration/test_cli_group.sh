@@ -48,6 +48,9 @@ if head -1 "$T/d1.txt" | grep -Eq '^GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG
 sort "$T/read30.txt" "$T/read70.txt" | uniq | wc -l >"$T/n"
 check "the group resumes: 30 + 70 distinct = 100" [ "$(cat "$T/n")" -eq 100 ]
 
+# an explicit start offset overrides the group's commits (set on assignment)
+out=$("$W" consume ev -g tailer -o -1 -e -F '%p ' "${B[@]}" | tr ' ' '\n' | sort | tr '\n' ' ')
+check "--group with --offset -1: the last message of each partition" [ "$out" = "0 1 " ]
 "$W" group list "${B[@]}" >"$T/list.txt"
 check "group list shows the group" grep -Eq '^readers +Empty +consumer$' "$T/list.txt"
 "$W" group list --output json "${B[@]}" | "$PY" -c 'import json,sys; assert any(g["group"]=="readers" for g in json.load(sys.stdin))'
