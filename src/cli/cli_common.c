@@ -47,7 +47,8 @@ int cli_flag(const char *arg, const char *sname, const char *lname) {
     return (sname && !strcmp(arg, sname)) || (lname && !strcmp(arg, lname));
 }
 
-int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname, const char **val) {
+int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname,
+            const char **val) {
     const char *a = argv[*i];
     if (cli_flag(a, sname, lname)) {
         if (*i + 1 >= argc) {
@@ -130,8 +131,10 @@ int cli_common_opt(struct cli *c, int argc, char **argv, int *i) {
     }
     if ((r = cli_opt(c, argc, argv, i, NULL, "--output", &v)) != 0) {
         if (r < 0) return r;
-        if (!strcmp(v, "json")) c->json = 1;
-        else if (!strcmp(v, "text")) c->json = 0;
+        if (!strcmp(v, "json"))
+            c->json = 1;
+        else if (!strcmp(v, "text"))
+            c->json = 0;
         else {
             cli_usage_error(c, "--output wants text or json, got '%s'", v);
             return -1;
@@ -182,7 +185,8 @@ int cli_parse_time(const char *s, int64_t *ms) {
         }
     }
     int off = 0; /* zone offset in minutes */
-    if (*p == 'Z') p++;
+    if (*p == 'Z')
+        p++;
     else if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
         if (digits(&p, 2, &oh)) return -1;
@@ -233,8 +237,10 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
     reason = strip_thread(reason);
     if (c->verbose) fprintf(stderr, "%%ERROR| %s: %s\n", rd_kafka_err2name(err), reason);
     pthread_mutex_lock(&c->lock);
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) c->all_down = 1;
-    else snprintf(c->last_err, sizeof c->last_err, "%s", reason);
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        c->all_down = 1;
+    else
+        snprintf(c->last_err, sizeof c->last_err, "%s", reason);
     if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED ||
         err == RD_KAFKA_RESP_ERR_ILLEGAL_SASL_STATE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_SASL_MECHANISM) {
         c->auth_failed = 1;
@@ -309,9 +315,7 @@ const char *cli_reason(struct cli *c, rd_kafka_resp_err_t err, const char *detai
         snprintf(out, cap, "not supported by this broker");
         return out;
     case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-        snprintf(out, cap, "unknown topic");
-        return out;
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC: snprintf(out, cap, "unknown topic"); return out;
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -330,14 +334,16 @@ const char *cli_reason(struct cli *c, rd_kafka_resp_err_t err, const char *detai
                      last[0] ? ": " : "", last);
             return out;
         }
-        snprintf(out, cap, "%s", err == RD_KAFKA_RESP_ERR__TRANSPORT ? "connection to the broker lost"
-                                                                     : "timed out waiting for the broker");
+        snprintf(out, cap, "%s",
+                 err == RD_KAFKA_RESP_ERR__TRANSPORT ? "connection to the broker lost"
+                                                     : "timed out waiting for the broker");
         return out;
-    default:
-        break;
+    default: break;
     }
-    if (detail && *detail) snprintf(out, cap, "%s", detail);
-    else snprintf(out, cap, "%s", rd_kafka_err2str(err));
+    if (detail && *detail)
+        snprintf(out, cap, "%s", detail);
+    else
+        snprintf(out, cap, "%s", rd_kafka_err2str(err));
     return out;
 }
 
@@ -425,8 +431,10 @@ void cli_table_print(const struct cli_table *t, FILE *f) {
     for (int r = 0; r < t->nrows; r++) {
         for (int i = 0; i < t->ncols; i++) {
             const char *s = t->cells[(size_t)r * t->ncols + i];
-            if (i == t->ncols - 1) fputs(s, f);
-            else fprintf(f, "%-*s  ", (int)w[i], s);
+            if (i == t->ncols - 1)
+                fputs(s, f);
+            else
+                fprintf(f, "%-*s  ", (int)w[i], s);
         }
         fputc('\n', f);
     }
@@ -434,7 +442,8 @@ void cli_table_print(const struct cli_table *t, FILE *f) {
 }
 
 void cli_table_free(struct cli_table *t) {
-    for (size_t i = 0; i < (size_t)t->nrows * t->ncols; i++) free(t->cells[i]);
+    for (size_t i = 0; i < (size_t)t->nrows * t->ncols; i++)
+        free(t->cells[i]);
     free(t->cells);
     memset(t, 0, sizeof *t);
 }
@@ -449,8 +458,10 @@ void cli_json_key(struct buf *b, int *first, const char *key) {
 }
 
 void cli_json_str(struct buf *b, const char *s) {
-    if (!s) buf_append(b, "null", 4);
-    else json_write_string(b, s, strlen(s));
+    if (!s)
+        buf_append(b, "null", 4);
+    else
+        json_write_string(b, s, strlen(s));
 }
 
 void cli_json_emit(struct buf *b) {
@@ -469,17 +480,21 @@ int cli_utf8_valid(const unsigned char *s, size_t n) {
         }
         int len;
         uint32_t cp;
-        if ((ch & 0xe0) == 0xc0) len = 2, cp = ch & 0x1f;
-        else if ((ch & 0xf0) == 0xe0) len = 3, cp = ch & 0x0f;
-        else if ((ch & 0xf8) == 0xf0) len = 4, cp = ch & 0x07;
-        else return 0;
+        if ((ch & 0xe0) == 0xc0)
+            len = 2, cp = ch & 0x1f;
+        else if ((ch & 0xf0) == 0xe0)
+            len = 3, cp = ch & 0x0f;
+        else if ((ch & 0xf8) == 0xf0)
+            len = 4, cp = ch & 0x07;
+        else
+            return 0;
         if (i + (size_t)len > n) return 0;
         for (int k = 1; k < len; k++) {
             if ((s[i + k] & 0xc0) != 0x80) return 0;
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
         i += (size_t)len;
     }

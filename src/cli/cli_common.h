@@ -41,7 +41,7 @@ struct cli {
     pthread_mutex_t lock;  /* guards the fields below */
     int auth_failed;       /* an authentication error was reported */
     int all_down;
-    char last_err[512];    /* the last error librdkafka reported */
+    char last_err[512]; /* the last error librdkafka reported */
 };
 
 void cli_init(struct cli *c, const char *prog);
@@ -56,7 +56,8 @@ int cli_common_opt(struct cli *c, int argc, char **argv, int *i);
  * NULL), takes the value from the next argument or after '=' for the long
  * form, stores it in *val, advances *i and returns 1; 0 if not this option;
  * -1 (error printed) if the value is missing. */
-int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname, const char **val);
+int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname,
+            const char **val);
 int cli_flag(const char *arg, const char *sname, const char *lname);
 /* Parses a decimal integer in [min, max]; prints an error naming opt. */
 int cli_int(struct cli *c, const char *opt, const char *s, long long min, long long max, long long *out);

@@ -13,16 +13,15 @@
 #include <strings.h>
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: weir cluster info [OPTIONS]\n\n"
-            "Prints the cluster id, the controller, the brokers, topic and partition counts, and the\n"
-            "API versions the broker supports (ApiKey, name, min and max version).\n\n"
-            "  --brokers-only   skip the API versions\n"
-            "common options: -b HOST:PORT (default localhost:9092), --command-config FILE, -X key=value,\n"
-            "  --request-timeout-ms N, --output json, -v\n\n"
-            "examples:\n"
-            "  weir cluster info\n"
-            "  weir cluster info -b kafka-1:9092 --output json\n");
+    fprintf(f, "usage: weir cluster info [OPTIONS]\n\n"
+               "Prints the cluster id, the controller, the brokers, topic and partition counts, and the\n"
+               "API versions the broker supports (ApiKey, name, min and max version).\n\n"
+               "  --brokers-only   skip the API versions\n"
+               "common options: -b HOST:PORT (default localhost:9092), --command-config FILE, -X key=value,\n"
+               "  --request-timeout-ms N, --output json, -v\n\n"
+               "examples:\n"
+               "  weir cluster info\n"
+               "  weir cluster info -b kafka-1:9092 --output json\n");
 }
 
 int cmd_cluster(int argc, char **argv) {
@@ -34,7 +33,8 @@ int cmd_cluster(int argc, char **argv) {
     char *cid = NULL;
     struct cli_apiver *av = NULL;
     cli_init(&c, "weir cluster info");
-    if (argc > 1 && !strcmp(argv[1], "info")) i0 = 2;
+    if (argc > 1 && !strcmp(argv[1], "info"))
+        i0 = 2;
     else if (argc > 1 && argv[1][0] != '-') {
         cli_usage_error(&c, "unknown subcommand '%s' (there is: info)", argv[1]);
         goto out;
@@ -68,7 +68,8 @@ int cmd_cluster(int argc, char **argv) {
     /* brokers by id */
     int *ord = malloc(sizeof(int) * (size_t)(md->broker_cnt + 1));
     if (!ord) abort();
-    for (int i = 0; i < md->broker_cnt; i++) ord[i] = i;
+    for (int i = 0; i < md->broker_cnt; i++)
+        ord[i] = i;
     for (int i = 1; i < md->broker_cnt; i++)
         for (int j = i; j > 0 && md->brokers[ord[j - 1]].id > md->brokers[ord[j]].id; j--) {
             int x = ord[j];
@@ -81,7 +82,8 @@ int cmd_cluster(int argc, char **argv) {
     const struct rd_kafka_metadata_broker *ab = md->broker_cnt ? &md->brokers[ord[0]] : NULL;
     if (!brokers_only && ab) {
         if (sp && strcasecmp(sp, "plaintext")) {
-            snprintf(averr, sizeof averr, "not available with security.protocol=%s (librdkafka 2.0.2 does not expose them)", sp);
+            snprintf(averr, sizeof averr,
+                     "not available with security.protocol=%s (librdkafka 2.0.2 does not expose them)", sp);
         } else {
             char hp[300];
             snprintf(hp, sizeof hp, strchr(ab->host, ':') ? "[%s]:%d" : "%s:%d", ab->host, ab->port);

@@ -65,8 +65,8 @@ struct cons {
     int64_t start_val;
     long long max, count;
     int exit_at_end;
-    int nparts;         /* partitions being read (for -e) */
-    int *eof;           /* by partition id */
+    int nparts; /* partitions being read (for -e) */
+    int *eof;   /* by partition id */
     int eof_count, eof_cap;
     struct buf out;
     int pipe_closed;
@@ -119,7 +119,8 @@ static void track_assignment(struct cons *s, const rd_kafka_topic_partition_list
     s->nparts = l->cnt;
 }
 
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque) {
     struct cli *c = opaque;
     struct cons *s = c->user;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -137,7 +138,11 @@ static void put_escaped_fmt(struct buf *b, const char *f, const rd_kafka_message
     for (const char *p = f; *p; p++) {
         if (*p == '\\' && p[1]) {
             p++;
-            buf_putc(b, *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p == '0' ? '\0' : (uint8_t)*p);
+            buf_putc(b, *p == 'n'   ? '\n'
+                        : *p == 't' ? '\t'
+                        : *p == 'r' ? '\r'
+                        : *p == '0' ? '\0'
+                                    : (uint8_t)*p);
             continue;
         }
         if (*p != '%' || !p[1]) {
@@ -172,9 +177,7 @@ static void put_escaped_fmt(struct buf *b, const char *f, const rd_kafka_message
             break;
         }
         case '%': buf_putc(b, '%'); break;
-        default:
-            buf_putc(b, '%');
-            buf_putc(b, (uint8_t)*p);
+        default: buf_putc(b, '%'); buf_putc(b, (uint8_t)*p);
         }
     }
 }
@@ -183,7 +186,8 @@ static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 static void put_b64(struct buf *b, const unsigned char *s, size_t n) {
     buf_putc(b, '"');
     for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+        uint32_t v =
+            (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
         buf_putc(b, (uint8_t)b64[v >> 18 & 63]);
         buf_putc(b, (uint8_t)b64[v >> 12 & 63]);
         buf_putc(b, i + 1 < n ? (uint8_t)b64[v >> 6 & 63] : '=');
@@ -202,8 +206,10 @@ static void put_json_bytes(struct buf *b, int *first, const char *name, const vo
         return;
     }
     cli_json_key(b, first, name);
-    if (!p) buf_append(b, "null", 4);
-    else json_write_string(b, p, n);
+    if (!p)
+        buf_append(b, "null", 4);
+    else
+        json_write_string(b, p, n);
 }
 
 static void put_json(struct buf *b, const rd_kafka_message_t *m) {
@@ -274,8 +280,9 @@ static int handle_message(struct cons *s, rd_kafka_message_t *m) {
         rd_kafka_resp_err_t e = m->err;
         const char *detail = rd_kafka_message_errstr(m);
         if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-            e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
-            e == RD_KAFKA_RESP_ERR__AUTHENTICATION || e == RD_KAFKA_RESP_ERR__FATAL) {
+            e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+            e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED || e == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+            e == RD_KAFKA_RESP_ERR__FATAL) {
             char what[400];
             snprintf(what, sizeof what, "consume '%s'", s->topic);
             out_flush(s);
@@ -289,11 +296,13 @@ static int handle_message(struct cons *s, rd_kafka_message_t *m) {
         s->eof[m->partition] = 0;
         s->eof_count--;
     }
-    if (s->c->json) put_json(&s->out, m);
+    if (s->c->json)
+        put_json(&s->out, m);
     else if (s->plain) { /* the default "%s\n" */
         if (m->payload) buf_append(&s->out, m->payload, m->len);
         buf_putc(&s->out, '\n');
-    } else put_escaped_fmt(&s->out, s->format, m);
+    } else
+        put_escaped_fmt(&s->out, s->format, m);
     if (s->out.len >= 1 << 16) out_flush(s);
     if (s->group && !s->pipe_closed) rd_kafka_offset_store(m->rkt, m->partition, m->offset);
     return ++s->count == s->max ? 1 : 0;
@@ -328,8 +337,10 @@ int cmd_consume(int argc, char **argv) {
             s.start = START_BEGINNING;
         } else if ((r = cli_opt(&c, argc, argv, &i, "-o", "--offset", &v)) != 0) {
             if (r < 0) goto out;
-            if (!strcmp(v, "beginning") || !strcmp(v, "earliest")) s.start = START_BEGINNING;
-            else if (!strcmp(v, "end") || !strcmp(v, "latest")) s.start = START_END;
+            if (!strcmp(v, "beginning") || !strcmp(v, "earliest"))
+                s.start = START_BEGINNING;
+            else if (!strcmp(v, "end") || !strcmp(v, "latest"))
+                s.start = START_END;
             else if (v[0] == '-') {
                 if (cli_int(&c, "--offset", v + 1, 1, INT64_MAX, &n)) goto out;
                 s.start = START_TAIL, s.start_val = n;
@@ -341,7 +352,8 @@ int cmd_consume(int argc, char **argv) {
             int64_t ms;
             if (r < 0) goto out;
             if (cli_parse_time(v, &ms)) {
-                cli_usage_error(&c, "--from-timestamp wants ms since the epoch or an ISO 8601 date-time, got '%s'", v);
+                cli_usage_error(
+                    &c, "--from-timestamp wants ms since the epoch or an ISO 8601 date-time, got '%s'", v);
                 goto out;
             }
             s.start = START_TIME, s.start_val = ms;
@@ -412,9 +424,7 @@ int cmd_consume(int argc, char **argv) {
     char gid[64];
     snprintf(gid, sizeof gid, "weir-consume-%d", (int)getpid());
     static const char *const defaults[] = {
-        "enable.partition.eof", "true",
-        "fetch.wait.max.ms", "100",
-        NULL,
+        "enable.partition.eof", "true", "fetch.wait.max.ms", "100", NULL,
     };
     rd_kafka_conf_t *conf = cli_conf(&c, defaults);
     if (!conf) goto out;
@@ -422,7 +432,8 @@ int cmd_consume(int argc, char **argv) {
     if (rd_kafka_conf_set(conf, "isolation.level", isolation, err, sizeof err) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "group.id", s.group ? s.group : gid, err, sizeof err) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err) != RD_KAFKA_CONF_OK ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", s.group ? "true" : "false", err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", s.group ? "true" : "false", err, sizeof err) !=
+            RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "auto.offset.reset", s.start == START_BEGINNING ? "earliest" : "latest", err,
                           sizeof err) != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);

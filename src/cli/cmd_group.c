@@ -71,10 +71,12 @@ static int group_list(struct cli *c, rd_kafka_t *rk) {
         } else {
             size_t *ord = malloc(sizeof(size_t) * (n + 1));
             if (!ord) abort();
-            for (size_t i = 0; i < n; i++) ord[i] = i;
+            for (size_t i = 0; i < n; i++)
+                ord[i] = i;
             for (size_t i = 1; i < n; i++)
                 for (size_t j = i; j > 0 && strcmp(rd_kafka_ConsumerGroupListing_group_id(gl[ord[j - 1]]),
-                                                   rd_kafka_ConsumerGroupListing_group_id(gl[ord[j]])) > 0; j--) {
+                                                   rd_kafka_ConsumerGroupListing_group_id(gl[ord[j]])) > 0;
+                     j--) {
                     size_t x = ord[j];
                     ord[j] = ord[j - 1], ord[j - 1] = x;
                 }
@@ -86,7 +88,8 @@ static int group_list(struct cli *c, rd_kafka_t *rk) {
             for (size_t k = 0; k < n; k++) {
                 const rd_kafka_ConsumerGroupListing_t *g = gl[ord[k]];
                 const char *st = state_name(rd_kafka_ConsumerGroupListing_state(g));
-                const char *type = rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) ? "simple" : "consumer";
+                const char *type =
+                    rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) ? "simple" : "consumer";
                 const char *row[] = {rd_kafka_ConsumerGroupListing_group_id(g), st, type};
                 cli_table_row(&t, row);
                 int first = 1;
@@ -101,13 +104,17 @@ static int group_list(struct cli *c, rd_kafka_t *rk) {
                 buf_putc(&b, '}');
             }
             buf_putc(&b, ']');
-            if (c->json) cli_json_emit(&b);
-            else cli_table_print(&t, stdout);
+            if (c->json)
+                cli_json_emit(&b);
+            else
+                cli_table_print(&t, stdout);
             buf_free(&b);
             cli_table_free(&t);
             free(ord);
             rc = 0;
-            if (nerr) rc = cli_fail_err(c, "list groups (some brokers)", rd_kafka_error_code(errs[0]), rd_kafka_error_string(errs[0]));
+            if (nerr)
+                rc = cli_fail_err(c, "list groups (some brokers)", rd_kafka_error_code(errs[0]),
+                                  rd_kafka_error_string(errs[0]));
         }
         rd_kafka_event_destroy(ev);
     }
@@ -132,8 +139,8 @@ static rd_kafka_event_t *describe_group(struct cli *c, rd_kafka_t *rk, const cha
     rd_kafka_event_t *ev = cli_admin_wait(c, q, what);
     if (ev) {
         size_t n;
-        const rd_kafka_ConsumerGroupDescription_t **d =
-            rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+        const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(
+            rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
         const rd_kafka_error_t *e = n ? rd_kafka_ConsumerGroupDescription_error(d[0]) : NULL;
         if (!n || e) {
             cli_fail_err(c, what, e ? rd_kafka_error_code(e) : RD_KAFKA_RESP_ERR__FAIL,
@@ -163,8 +170,8 @@ static rd_kafka_topic_partition_list_t *committed_offsets(struct cli *c, rd_kafk
     rd_kafka_topic_partition_list_t *out = NULL;
     if (ev) {
         size_t n;
-        const rd_kafka_group_result_t **gr =
-            rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
+        const rd_kafka_group_result_t **gr = rd_kafka_ListConsumerGroupOffsets_result_groups(
+            rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
         const rd_kafka_error_t *e = n ? rd_kafka_group_result_error(gr[0]) : NULL;
         if (!n || e) {
             cli_fail_err(c, what, e ? rd_kafka_error_code(e) : RD_KAFKA_RESP_ERR__FAIL,
@@ -225,15 +232,18 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
         for (int i = 0; i < n0; i++) {
             const char *tn = all->elems[i].topic;
             int seen = 0;
-            for (int k = 0; k < i; k++) seen |= !strcmp(all->elems[k].topic, tn);
+            for (int k = 0; k < i; k++)
+                seen |= !strcmp(all->elems[k].topic, tn);
             const struct rd_kafka_metadata_topic *mt = seen ? NULL : cli_md_topic(meta, tn);
             for (int p = 0; mt && p < mt->partition_cnt; p++)
                 if (!rd_kafka_topic_partition_list_find(all, tn, mt->partitions[p].id))
-                    rd_kafka_topic_partition_list_add(all, tn, mt->partitions[p].id)->offset = RD_KAFKA_OFFSET_INVALID;
+                    rd_kafka_topic_partition_list_add(all, tn, mt->partitions[p].id)->offset =
+                        RD_KAFKA_OFFSET_INVALID;
         }
         rd_kafka_metadata_destroy(meta);
     }
-    if ((st == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD || st == RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN) && !all->cnt) {
+    if ((st == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD || st == RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN) &&
+        !all->cnt) {
         rc = cli_fail(c, "unknown group '%s' (no members, no committed offsets)", g);
         goto out;
     }
@@ -246,15 +256,16 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
             rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(md));
         for (int i = 0; as && i < as->cnt; i++)
             for (int k = 0; k < all->cnt; k++)
-                if (all->elems[k].partition == as->elems[i].partition && !strcmp(all->elems[k].topic, as->elems[i].topic)) {
+                if (all->elems[k].partition == as->elems[i].partition &&
+                    !strcmp(all->elems[k].topic, as->elems[i].topic)) {
                     own[k].consumer_id = rd_kafka_MemberDescription_consumer_id(md);
                     own[k].host = rd_kafka_MemberDescription_host(md);
                     own[k].client_id = rd_kafka_MemberDescription_client_id(md);
                 }
     }
     struct cli_table t;
-    static const char *const hdr[] = {"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
-                                      "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"};
+    static const char *const hdr[] = {"GROUP", "TOPIC",       "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+                                      "LAG",   "CONSUMER-ID", "HOST",      "CLIENT-ID"};
     cli_table_init(&t, 9, hdr);
     const rd_kafka_Node_t *coord = rd_kafka_ConsumerGroupDescription_coordinator(gd);
     int first = 1;
@@ -267,8 +278,8 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
     cli_json_str(jb, rd_kafka_ConsumerGroupDescription_partition_assignor(gd));
     cli_json_key(jb, &first, "coordinator");
     if (coord)
-        buf_printf(jb, "{\"id\":%d,\"host\":\"%s\",\"port\":%u}", rd_kafka_Node_id(coord), rd_kafka_Node_host(coord),
-                   (unsigned)rd_kafka_Node_port(coord));
+        buf_printf(jb, "{\"id\":%d,\"host\":\"%s\",\"port\":%u}", rd_kafka_Node_id(coord),
+                   rd_kafka_Node_host(coord), (unsigned)rd_kafka_Node_port(coord));
     else
         buf_append(jb, "null", 4);
     cli_json_key(jb, &first, "offsets");
@@ -276,19 +287,27 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
     for (int k = 0; k < all->cnt; k++) {
         const rd_kafka_topic_partition_t *tp = &all->elems[k];
         int64_t lo = -1, hi = -1;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, c->timeout_ms);
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, c->timeout_ms);
         char sp[16], scur[24], send[24], slag[24];
         snprintf(sp, sizeof sp, "%d", tp->partition);
         int has_cur = tp->offset >= 0, has_end = !e;
-        if (has_cur) snprintf(scur, sizeof scur, "%lld", (long long)tp->offset);
-        else scur[0] = 0;
-        if (has_end) snprintf(send, sizeof send, "%lld", (long long)hi);
-        else send[0] = 0;
+        if (has_cur)
+            snprintf(scur, sizeof scur, "%lld", (long long)tp->offset);
+        else
+            scur[0] = 0;
+        if (has_end)
+            snprintf(send, sizeof send, "%lld", (long long)hi);
+        else
+            send[0] = 0;
         long long lag = has_cur && has_end ? (long long)(hi - tp->offset) : 0;
         if (lag < 0) lag = 0;
-        if (has_cur && has_end) snprintf(slag, sizeof slag, "%lld", lag);
-        else slag[0] = 0;
-        const char *row[] = {g, tp->topic, sp, scur, send, slag, own[k].consumer_id, own[k].host, own[k].client_id};
+        if (has_cur && has_end)
+            snprintf(slag, sizeof slag, "%lld", lag);
+        else
+            slag[0] = 0;
+        const char *row[] = {g,           tp->topic,       sp, scur, send, slag, own[k].consumer_id,
+                             own[k].host, own[k].client_id};
         cli_table_row(&t, row);
         int f2 = 1;
         if (k) buf_putc(jb, ',');
@@ -313,7 +332,8 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
     }
     buf_printf(jb, "],\"members\":[");
     struct cli_table mt;
-    static const char *const mhdr[] = {"CONSUMER-ID", "HOST", "CLIENT-ID", "GROUP-INSTANCE-ID", "#PARTITIONS"};
+    static const char *const mhdr[] = {"CONSUMER-ID", "HOST", "CLIENT-ID", "GROUP-INSTANCE-ID",
+                                       "#PARTITIONS"};
     cli_table_init(&mt, 5, mhdr);
     for (size_t m = 0; m < nmem; m++) {
         const rd_kafka_MemberDescription_t *md = rd_kafka_ConsumerGroupDescription_member(gd, m);
@@ -322,8 +342,8 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
         char np[16];
         snprintf(np, sizeof np, "%d", as ? as->cnt : 0);
         const char *row[] = {rd_kafka_MemberDescription_consumer_id(md), rd_kafka_MemberDescription_host(md),
-                             rd_kafka_MemberDescription_client_id(md), rd_kafka_MemberDescription_group_instance_id(md),
-                             np};
+                             rd_kafka_MemberDescription_client_id(md),
+                             rd_kafka_MemberDescription_group_instance_id(md), np};
         cli_table_row(&mt, row);
         int f2 = 1;
         if (m) buf_putc(jb, ',');
@@ -352,8 +372,9 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const char *g, struct buf
     if (!c->json) {
         cli_table_print(&t, stdout);
         printf("\ngroup %s: state %s, %zu member%s", g, state_name(st), nmem, nmem == 1 ? "" : "s");
-        if (coord) printf(", coordinator %d (%s:%u)", rd_kafka_Node_id(coord), rd_kafka_Node_host(coord),
-                          (unsigned)rd_kafka_Node_port(coord));
+        if (coord)
+            printf(", coordinator %d (%s:%u)", rd_kafka_Node_id(coord), rd_kafka_Node_host(coord),
+                   (unsigned)rd_kafka_Node_port(coord));
         const char *asg = rd_kafka_ConsumerGroupDescription_partition_assignor(gd);
         if (asg && *asg) printf(", assignor %s", asg);
         printf("\n");
@@ -397,17 +418,20 @@ static int add_topic_parts(struct cli *c, const struct rd_kafka_metadata *md, co
     const struct rd_kafka_metadata_topic *mt = cli_md_topic(md, name);
     if (!mt) return cli_fail(c, "unknown topic '%s'", name);
     if (!colon) {
-        for (int i = 0; i < mt->partition_cnt; i++) rd_kafka_topic_partition_list_add(l, name, mt->partitions[i].id);
+        for (int i = 0; i < mt->partition_cnt; i++)
+            rd_kafka_topic_partition_list_add(l, name, mt->partitions[i].id);
         return 0;
     }
     for (const char *p = colon + 1; *p;) {
         char *end;
         long v = strtol(p, &end, 10);
         if (end == p || v < 0 || v >= mt->partition_cnt)
-            return cli_fail(c, "--topic %s: topic '%s' has partitions 0 to %d", spec, name, mt->partition_cnt - 1);
+            return cli_fail(c, "--topic %s: topic '%s' has partitions 0 to %d", spec, name,
+                            mt->partition_cnt - 1);
         rd_kafka_topic_partition_list_add(l, name, (int32_t)v);
         p = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',') return cli_usage_error(c, "--topic wants TOPIC or TOPIC:P,P,..., got '%s'", spec);
+        if (*end && *end != ',')
+            return cli_usage_error(c, "--topic wants TOPIC or TOPIC:P,P,..., got '%s'", spec);
     }
     return 0;
 }
@@ -424,14 +448,15 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
     rd_kafka_consumer_group_state_t st = rd_kafka_ConsumerGroupDescription_state(gd);
     size_t nmem = rd_kafka_ConsumerGroupDescription_member_count(gd);
     if (nmem > 0) {
-        cli_fail(c, "group '%s' is %s with %zu active member%s; offsets can only be reset while it has none", g,
-                 state_name(st), nmem, nmem == 1 ? "" : "s");
+        cli_fail(c, "group '%s' is %s with %zu active member%s; offsets can only be reset while it has none",
+                 g, state_name(st), nmem, nmem == 1 ? "" : "s");
         goto out;
     }
     if (!(off = committed_offsets(c, rk, g))) goto out;
     if (a->all_topics) {
         for (int i = 0; i < off->cnt; i++)
-            if (off->elems[i].offset >= 0) rd_kafka_topic_partition_list_add(plan, off->elems[i].topic, off->elems[i].partition);
+            if (off->elems[i].offset >= 0)
+                rd_kafka_topic_partition_list_add(plan, off->elems[i].topic, off->elems[i].partition);
         if (!plan->cnt) {
             cli_fail(c, "group '%s' has no committed offsets, so --all-topics names nothing", g);
             goto out;
@@ -443,7 +468,8 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
     qsort(plan->elems, (size_t)plan->cnt, sizeof plan->elems[0], cmp_tp);
     if (a->to == TO_DATETIME) {
         ts = rd_kafka_topic_partition_list_copy(plan);
-        for (int i = 0; i < ts->cnt; i++) ts->elems[i].offset = a->to_val;
+        for (int i = 0; i < ts->cnt; i++)
+            ts->elems[i].offset = a->to_val;
         rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk, ts, c->timeout_ms);
         if (e) {
             cli_fail_err(c, "offsets for --to-datetime", e, NULL);
@@ -463,7 +489,8 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
     for (int i = 0; i < plan->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &plan->elems[i];
         int64_t lo, hi;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, c->timeout_ms);
+        rd_kafka_resp_err_t e =
+            rd_kafka_query_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi, c->timeout_ms);
         if (e) {
             char what[600];
             snprintf(what, sizeof what, "offsets of %s/%d", tp->topic, tp->partition);
@@ -491,8 +518,10 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
         tp->offset = nv;
         char sp[16], sc[24], sn[24];
         snprintf(sp, sizeof sp, "%d", tp->partition);
-        if (curv >= 0) snprintf(sc, sizeof sc, "%lld", (long long)curv);
-        else sc[0] = 0;
+        if (curv >= 0)
+            snprintf(sc, sizeof sc, "%lld", (long long)curv);
+        else
+            sc[0] = 0;
         snprintf(sn, sizeof sn, "%lld", (long long)nv);
         const char *row[] = {g, tp->topic, sp, sc, sn};
         cli_table_row(&t, row);
@@ -513,22 +542,26 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
             rc = 1;
         } else {
             rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-            rd_kafka_AdminOptions_t *o = cli_admin_options(c, rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
+            rd_kafka_AdminOptions_t *o =
+                cli_admin_options(c, rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
             rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(g, plan);
             rd_kafka_AlterConsumerGroupOffsets(rk, &req, 1, o, q);
             rd_kafka_event_t *ev = cli_admin_wait(c, q, what);
-            if (!ev) rc = 1;
+            if (!ev)
+                rc = 1;
             else {
                 size_t n;
                 const rd_kafka_group_result_t **gr = rd_kafka_AlterConsumerGroupOffsets_result_groups(
                     rd_kafka_event_AlterConsumerGroupOffsets_result(ev), &n);
                 const rd_kafka_error_t *e = n ? rd_kafka_group_result_error(gr[0]) : NULL;
                 if (e) rc = cli_fail_err(c, what, rd_kafka_error_code(e), rd_kafka_error_string(e));
-                const rd_kafka_topic_partition_list_t *rp = n ? rd_kafka_group_result_partitions(gr[0]) : NULL;
+                const rd_kafka_topic_partition_list_t *rp =
+                    n ? rd_kafka_group_result_partitions(gr[0]) : NULL;
                 for (int i = 0; !rc && rp && i < rp->cnt; i++)
                     if (rp->elems[i].err) {
                         char w2[600];
-                        snprintf(w2, sizeof w2, "%s (%s/%d)", what, rp->elems[i].topic, rp->elems[i].partition);
+                        snprintf(w2, sizeof w2, "%s (%s/%d)", what, rp->elems[i].topic,
+                                 rp->elems[i].partition);
                         rc = cli_fail_err(c, w2, rp->elems[i].err, NULL);
                     }
                 rd_kafka_event_destroy(ev);
@@ -539,11 +572,13 @@ static int group_reset(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
         }
     }
     if (!rc) {
-        if (c->json) cli_json_emit(&jb);
+        if (c->json)
+            cli_json_emit(&jb);
         else {
             cli_table_print(&t, stdout);
             fflush(stdout);
-            if (!a->execute) fprintf(stderr, "dry run: nothing changed; add --execute to reset these offsets\n");
+            if (!a->execute)
+                fprintf(stderr, "dry run: nothing changed; add --execute to reset these offsets\n");
         }
     }
     cli_table_free(&t);
@@ -562,16 +597,19 @@ out:
 static int group_delete(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
     if (cli_require_api(c, 42, "delete groups")) return 1;
     rd_kafka_DeleteGroup_t *dg[64];
-    for (int i = 0; i < a->nnames; i++) dg[i] = rd_kafka_DeleteGroup_new(a->names[i]);
+    for (int i = 0; i < a->nnames; i++)
+        dg[i] = rd_kafka_DeleteGroup_new(a->names[i]);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_AdminOptions_t *o = cli_admin_options(c, rk, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
     rd_kafka_DeleteGroups(rk, dg, (size_t)a->nnames, o, q);
     rd_kafka_event_t *ev = cli_admin_wait(c, q, "delete groups");
     int rc = 0;
-    if (!ev) rc = 1;
+    if (!ev)
+        rc = 1;
     else {
         size_t n;
-        const rd_kafka_group_result_t **gr = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &n);
+        const rd_kafka_group_result_t **gr =
+            rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &n);
         for (size_t i = 0; i < n; i++) {
             const char *name = rd_kafka_group_result_name(gr[i]);
             const rd_kafka_error_t *e = rd_kafka_group_result_error(gr[i]);
@@ -583,12 +621,13 @@ static int group_delete(struct cli *c, rd_kafka_t *rk, struct group_args *a) {
                     buf_append(&jb, ",\"deleted\":true}", 16);
                     cli_json_emit(&jb);
                     buf_free(&jb);
-                }
-                else printf("deleted group %s\n", name);
+                } else
+                    printf("deleted group %s\n", name);
                 continue;
             }
             rd_kafka_resp_err_t code = rd_kafka_error_code(e);
-            if (code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) rc = cli_fail(c, "unknown group '%s'", name);
+            if (code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+                rc = cli_fail(c, "unknown group '%s'", name);
             else if (code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP)
                 rc = cli_fail(c, "group '%s' has active members; stop them before deleting it", name);
             else {
@@ -663,7 +702,8 @@ int cmd_group(int argc, char **argv) {
             int64_t ms;
             if (r < 0) goto out;
             if (cli_parse_time(v, &ms)) {
-                cli_usage_error(&c, "--to-datetime wants ms since the epoch or an ISO 8601 date-time, got '%s'", v);
+                cli_usage_error(
+                    &c, "--to-datetime wants ms since the epoch or an ISO 8601 date-time, got '%s'", v);
                 goto out;
             }
             a.to = TO_DATETIME, a.to_val = ms, nto++;
@@ -692,7 +732,8 @@ int cmd_group(int argc, char **argv) {
             goto out;
         }
         if (nto != 1) {
-            cli_usage_error(&c, "give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by");
+            cli_usage_error(
+                &c, "give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by");
             goto out;
         }
         if (!a.ntopics == !a.all_topics) {
@@ -708,10 +749,14 @@ int cmd_group(int argc, char **argv) {
     const struct rd_kafka_metadata *md;
     if (cli_metadata(&c, rk, 0, &md) == 0) {
         rd_kafka_metadata_destroy(md);
-        if (!strcmp(a.sub, "list")) rc = group_list(&c, rk);
-        else if (!strcmp(a.sub, "describe")) rc = group_describe(&c, rk, &a);
-        else if (!strcmp(a.sub, "reset-offsets")) rc = group_reset(&c, rk, &a);
-        else rc = group_delete(&c, rk, &a);
+        if (!strcmp(a.sub, "list"))
+            rc = group_list(&c, rk);
+        else if (!strcmp(a.sub, "describe"))
+            rc = group_describe(&c, rk, &a);
+        else if (!strcmp(a.sub, "reset-offsets"))
+            rc = group_reset(&c, rk, &a);
+        else
+            rc = group_delete(&c, rk, &a);
     }
     fflush(stdout);
     rd_kafka_destroy(rk);

@@ -6,9 +6,10 @@
  *
  * Speed: a regular file given with -f is mapped and its lines are handed to
  * librdkafka without copying (the mapping outlives the final flush); stdin
- * is read in large blocks and copied per message. Delivery reports are
- * asked for errors only, so the hot path is: find '\n', produce, and
- * every few thousand messages serve the callbacks. */
+ * is read in large blocks and copied per message. Lines without headers
+ * are handed over 4096 at a time (rd_kafka_produce_batch), and delivery
+ * reports are asked for errors only, so the hot path is: find '\n', fill
+ * a slot, and per batch one enqueue and one serving of the callbacks. */
 #include "cli/cli_common.h"
 #include "cli/cmd.h"
 
@@ -101,9 +102,10 @@ static int send_msg(struct prod *p, int32_t part, const void *key, size_t klen, 
                     ? RD_KAFKA_RESP_ERR_NO_ERROR
                     : rd_kafka_last_error();
         } else {
-            e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(flags),
-                                  RD_KAFKA_V_VALUE((void *)val, vlen), RD_KAFKA_V_KEY(key, klen),
-                                  RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_END);
+            e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_PARTITION(part),
+                                  RD_KAFKA_V_MSGFLAGS(flags), RD_KAFKA_V_VALUE((void *)val, vlen),
+                                  RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_TIMESTAMP(ts),
+                                  RD_KAFKA_V_END);
         }
         if (!e) break;
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -135,7 +137,8 @@ static void batch_flush(struct prod *p) {
         int n = p->bn;
         int good = rd_kafka_produce_batch(p->rkt, p->partition, flags, p->bm, n);
         if (good == n) {
-            for (int i = 0; i < n; i++) p->bytes += (long long)(p->bm[i].len + p->bm[i].key_len);
+            for (int i = 0; i < n; i++)
+                p->bytes += (long long)(p->bm[i].len + p->bm[i].key_len);
             p->sent += n;
             p->bn = 0;
             break;
@@ -170,11 +173,21 @@ static void batch_add(struct prod *p, const void *key, size_t klen, const void *
 
 /* ---- JSON lines ---- */
 
-static void json_field(const struct json_value *v, struct buf *out, const char **s, size_t *n);
-
 /* The bytes of a JSON value as a message field: a string as it is, null or
  * absent as NULL, anything else as its compact JSON text, written to out
  * (which must not grow again while the result is in use). */
+static void json_field(const struct json_value *v, struct buf *out, const char **s, size_t *n) {
+    *s = NULL, *n = 0;
+    if (!v || v->type == JSON_NULL) return;
+    if (v->type == JSON_STRING) {
+        *s = v->u.str, *n = v->len;
+        return;
+    }
+    buf_clear(out);
+    json_write_value(out, v);
+    *s = (const char *)out->p, *n = out->len;
+}
+
 static int b64val(int ch) {
     if (ch >= 'A' && ch <= 'Z') return ch - 'A';
     if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
@@ -207,7 +220,8 @@ static int b64_decode(const char *s, size_t n, struct buf *out) {
 
 /* A field given as NAME (text) or NAME_base64 (bytes), as consume writes
  * it; -1 on bad base64. */
-static int json_bytes_field(const struct json_value *obj, const char *name, struct buf *out, const char **s, size_t *n) {
+static int json_bytes_field(const struct json_value *obj, const char *name, struct buf *out, const char **s,
+                            size_t *n) {
     char k[32];
     snprintf(k, sizeof k, "%s_base64", name);
     const struct json_value *b = json_get(obj, k, strlen(k));
@@ -220,31 +234,21 @@ static int json_bytes_field(const struct json_value *obj, const char *name, stru
     return 0;
 }
 
-static void json_field(const struct json_value *v, struct buf *out, const char **s, size_t *n) {
-    *s = NULL, *n = 0;
-    if (!v || v->type == JSON_NULL) return;
-    if (v->type == JSON_STRING) {
-        *s = v->u.str, *n = v->len;
-        return;
-    }
-    buf_clear(out);
-    json_write_value(out, v);
-    *s = (const char *)out->p, *n = out->len;
-}
-
 static int produce_json(struct prod *p, const char *line, size_t n) {
     struct json_value *root = NULL;
     struct json_error je;
     arena_reset(&p->ar);
     if (json_parse(&p->ar, line, n, JSON_STRICT, &root, &je) || root->type != JSON_OBJECT) {
         if (!p->input_err)
-            cli_fail(p->c, "line %lld: not a JSON object%s%s", p->lines, root ? "" : ": ", root ? "" : je.msg);
+            cli_fail(p->c, "line %lld: not a JSON object%s%s", p->lines, root ? "" : ": ",
+                     root ? "" : je.msg);
         p->input_err = 1;
         return -1;
     }
     const char *k, *v;
     size_t kn, vn;
-    if (json_bytes_field(root, "key", &p->kbuf, &k, &kn) || json_bytes_field(root, "value", &p->tmp, &v, &vn)) {
+    if (json_bytes_field(root, "key", &p->kbuf, &k, &kn) ||
+        json_bytes_field(root, "value", &p->tmp, &v, &vn)) {
         if (!p->input_err) cli_fail(p->c, "line %lld: bad base64", p->lines);
         p->input_err = 1;
         return -1;
@@ -419,8 +423,10 @@ int cmd_produce(int argc, char **argv) {
             if (r < 0) goto out;
             const char *eq = strchr(v, '=');
             if (!p.hdrs) p.hdrs = rd_kafka_headers_new(4);
-            if (eq) rd_kafka_header_add(p.hdrs, v, eq - v, eq + 1, -1);
-            else rd_kafka_header_add(p.hdrs, v, -1, NULL, 0);
+            if (eq)
+                rd_kafka_header_add(p.hdrs, v, eq - v, eq + 1, -1);
+            else
+                rd_kafka_header_add(p.hdrs, v, -1, NULL, 0);
         } else if ((r = cli_opt(&c, argc, argv, &i, "-p", "--partition", &v)) != 0) {
             if (r < 0 || cli_int(&c, "--partition", v, 0, INT32_MAX, &n)) goto out;
             p.partition = (int32_t)n;
@@ -464,11 +470,16 @@ int cmd_produce(int argc, char **argv) {
         }
     }
     static const char *const defaults[] = {
-        "linger.ms", "10",
-        "batch.num.messages", "100000",
-        "queue.buffering.max.messages", "1000000",
-        "message.timeout.ms", "60000",
-        "delivery.report.only.error", "true",
+        "linger.ms",
+        "10",
+        "batch.num.messages",
+        "100000",
+        "queue.buffering.max.messages",
+        "1000000",
+        "message.timeout.ms",
+        "60000",
+        "delivery.report.only.error",
+        "true",
         NULL,
     };
     rd_kafka_conf_t *conf = cli_conf(&c, defaults);
@@ -500,8 +511,8 @@ int cmd_produce(int argc, char **argv) {
             continue;
         }
         if (!e && p.partition >= parts) {
-            cli_fail(&c, "topic '%s' has %d partition%s; there is no partition %d", p.topic, parts, parts == 1 ? "" : "s",
-                     p.partition);
+            cli_fail(&c, "topic '%s' has %d partition%s; there is no partition %d", p.topic, parts,
+                     parts == 1 ? "" : "s", p.partition);
             goto out;
         }
         break;
@@ -551,7 +562,8 @@ int cmd_produce(int argc, char **argv) {
     if (ok_msgs < 0) ok_msgs = 0;
     double rate = secs > 0 ? (double)ok_msgs / secs : 0;
     if (c.json) {
-        printf("{\"topic\":\"%s\",\"messages\":%lld,\"failed\":%lld,\"bytes\":%lld,\"seconds\":%.3f,\"messages_per_second\":%.0f}\n",
+        printf("{\"topic\":\"%s\",\"messages\":%lld,\"failed\":%lld,\"bytes\":%lld,\"seconds\":%.3f,"
+               "\"messages_per_second\":%.0f}\n",
                p.topic, ok_msgs, bad, p.bytes, secs, rate);
     } else if (!quiet) {
         fprintf(stderr, "%lld messages, %lld bytes in %.3f s (%.0f messages/s, %.1f MB/s) to %s\n", ok_msgs,
@@ -561,7 +573,8 @@ int cmd_produce(int argc, char **argv) {
         char what[600];
         snprintf(what, sizeof what, "%lld of %lld messages not delivered", bad, p.sent + p.rejected);
         int have = p.failed || p.rejected;
-        cli_fail_err(&c, what, have ? p.first_err : RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, have ? p.first_errstr : NULL);
+        cli_fail_err(&c, what, have ? p.first_err : RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
+                     have ? p.first_errstr : NULL);
         goto out;
     }
     if (p.input_err) goto out;

@@ -59,7 +59,8 @@ static int topic_create(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
     int rc = 1;
     snprintf(what, sizeof what, "create topic '%s'", a->names[0]);
     if (cli_require_api(c, 19, what)) return 1;
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(a->names[0], (int)a->partitions, (int)a->replicas, err, sizeof err);
+    rd_kafka_NewTopic_t *nt =
+        rd_kafka_NewTopic_new(a->names[0], (int)a->partitions, (int)a->replicas, err, sizeof err);
     if (!nt) return cli_usage_error(c, "%s", err);
     for (size_t i = 0; i < a->configs.n; i++)
         if (rd_kafka_NewTopic_set_config(nt, a->configs.v[i].key, a->configs.v[i].value)) {
@@ -72,7 +73,8 @@ static int topic_create(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
     rd_kafka_event_t *ev = cli_admin_wait(c, q, what);
     if (ev) {
         size_t n;
-        const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
         rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
         if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && a->if_not_exists) {
             if (c->json) printf("{\"topic\":\"%s\",\"created\":false}\n", a->names[0]);
@@ -82,8 +84,10 @@ static int topic_create(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
         } else if (e) {
             cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[0]));
         } else {
-            if (c->json) printf("{\"topic\":\"%s\",\"created\":true}\n", a->names[0]);
-            else printf("created topic %s\n", a->names[0]);
+            if (c->json)
+                printf("{\"topic\":\"%s\",\"created\":true}\n", a->names[0]);
+            else
+                printf("created topic %s\n", a->names[0]);
             rc = 0;
         }
         rd_kafka_event_destroy(ev);
@@ -108,7 +112,8 @@ static int topic_list(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
     /* sorted by name, for people and for diffs */
     int *ord = malloc(sizeof(int) * (size_t)(md->topic_cnt + 1));
     if (!ord) abort();
-    for (int i = 0; i < md->topic_cnt; i++) ord[i] = i;
+    for (int i = 0; i < md->topic_cnt; i++)
+        ord[i] = i;
     for (int i = 1; i < md->topic_cnt; i++)
         for (int j = i; j > 0 && strcmp(md->topics[ord[j - 1]].topic, md->topics[ord[j]].topic) > 0; j--) {
             int x = ord[j];
@@ -135,8 +140,10 @@ static int topic_list(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
         buf_putc(&b, '}');
     }
     buf_putc(&b, ']');
-    if (c->json) cli_json_emit(&b);
-    else cli_table_print(&t, stdout);
+    if (c->json)
+        cli_json_emit(&b);
+    else
+        cli_table_print(&t, stdout);
     free(ord);
     buf_free(&b);
     cli_table_free(&t);
@@ -146,9 +153,7 @@ static int topic_list(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
 
 /* ---- describe ---- */
 
-static const char *source_name(rd_kafka_ConfigSource_t s) {
-    return rd_kafka_ConfigSource_name(s);
-}
+static const char *source_name(rd_kafka_ConfigSource_t s) { return rd_kafka_ConfigSource_name(s); }
 
 /* DescribeConfigs for one topic; the event (caller destroys) or NULL after
  * an error was printed. */
@@ -184,12 +189,14 @@ static rd_kafka_event_t *describe_configs(struct cli *c, rd_kafka_t *rk, const c
 static void ints(char *out, size_t cap, const int32_t *v, int n) {
     size_t l = 0;
     out[0] = 0;
-    for (int i = 0; i < n && l < cap; i++) l += (size_t)snprintf(out + l, cap - l, "%s%d", i ? "," : "", v[i]);
+    for (int i = 0; i < n && l < cap; i++)
+        l += (size_t)snprintf(out + l, cap - l, "%s%d", i ? "," : "", v[i]);
 }
 
 static void json_ints(struct buf *b, const int32_t *v, int n) {
     buf_putc(b, '[');
-    for (int i = 0; i < n; i++) buf_printf(b, "%s%d", i ? "," : "", v[i]);
+    for (int i = 0; i < n; i++)
+        buf_printf(b, "%s%d", i ? "," : "", v[i]);
     buf_putc(b, ']');
 }
 
@@ -210,7 +217,8 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const struct rd_kafka_met
     cli_json_key(&b, &first, "partitions");
     buf_putc(&b, '[');
     struct cli_table t;
-    static const char *const hdr[] = {"PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START-OFFSET", "HIGH-WATERMARK"};
+    static const char *const hdr[] = {"PARTITION", "LEADER",           "REPLICAS",
+                                      "ISR",       "LOG-START-OFFSET", "HIGH-WATERMARK"};
     cli_table_init(&t, 6, hdr);
     int rc = 0;
     /* partitions in id order */
@@ -286,7 +294,8 @@ static int describe_one(struct cli *c, rd_kafka_t *rk, const struct rd_kafka_met
         buf_putc(&b, '}');
     }
     buf_printf(&b, "]}");
-    if (c->json) cli_json_emit(&b);
+    if (c->json)
+        cli_json_emit(&b);
     else {
         printf("\n");
         cli_table_print(&ct, stdout);
@@ -335,10 +344,12 @@ static int topic_delete(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
     rd_kafka_AdminOptions_t *o = cli_admin_options(c, rk, RD_KAFKA_ADMIN_OP_DELETETOPICS);
     rd_kafka_DeleteTopics(rk, dt, (size_t)n, o, q);
     rd_kafka_event_t *ev = cli_admin_wait(c, q, "delete topics");
-    if (!ev) rc = 1;
+    if (!ev)
+        rc = 1;
     else {
         size_t nr;
-        const rd_kafka_topic_result_t **res = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &nr);
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &nr);
         for (size_t i = 0; i < nr; i++) {
             const char *tn = rd_kafka_topic_result_name(res[i]);
             rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
@@ -358,7 +369,8 @@ static int topic_delete(struct cli *c, rd_kafka_t *rk, struct topic_args *a) {
     rd_kafka_AdminOptions_destroy(o);
     rd_kafka_queue_destroy(q);
 destroy:
-    for (int i = 0; i < n; i++) rd_kafka_DeleteTopic_destroy(dt[i]);
+    for (int i = 0; i < n; i++)
+        rd_kafka_DeleteTopic_destroy(dt[i]);
 out:
     rd_kafka_metadata_destroy(md);
     return rc;
@@ -381,10 +393,12 @@ static int topic_alter_config(struct cli *c, rd_kafka_t *rk, struct topic_args *
     /* keep the current dynamic entries that are neither changed nor deleted */
     for (size_t i = 0; i < n; i++) {
         const char *k = rd_kafka_ConfigEntry_name(ents[i]), *v = rd_kafka_ConfigEntry_value(ents[i]);
-        if (rd_kafka_ConfigEntry_source(ents[i]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG || !v) continue;
+        if (rd_kafka_ConfigEntry_source(ents[i]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG || !v)
+            continue;
         if (props_get(&a->configs, k)) continue;
         int del = 0;
-        for (int d = 0; d < a->ndel; d++) del |= !strcmp(a->del_keys[d], k);
+        for (int d = 0; d < a->ndel; d++)
+            del |= !strcmp(a->del_keys[d], k);
         if (!del) rd_kafka_ConfigResource_set_config(cr, k, v);
     }
     for (size_t i = 0; i < a->configs.n; i++)
@@ -397,9 +411,11 @@ static int topic_alter_config(struct cli *c, rd_kafka_t *rk, struct topic_args *
     rd_kafka_event_t *ev = cli_admin_wait(c, q, what);
     if (ev) {
         size_t nr;
-        const rd_kafka_ConfigResource_t **rs = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &nr);
+        const rd_kafka_ConfigResource_t **rs =
+            rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &nr);
         rd_kafka_resp_err_t e = nr ? rd_kafka_ConfigResource_error(rs[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (e) cli_fail_err(c, what, e, rd_kafka_ConfigResource_error_string(rs[0]));
+        if (e)
+            cli_fail_err(c, what, e, rd_kafka_ConfigResource_error_string(rs[0]));
         else {
             rc = 0;
             if (c->json) {
@@ -407,7 +423,8 @@ static int topic_alter_config(struct cli *c, rd_kafka_t *rk, struct topic_args *
             } else {
                 for (size_t i = 0; i < a->configs.n; i++)
                     printf("set %s=%s on %s\n", a->configs.v[i].key, a->configs.v[i].value, name);
-                for (int d = 0; d < a->ndel; d++) printf("deleted %s on %s\n", a->del_keys[d], name);
+                for (int d = 0; d < a->ndel; d++)
+                    printf("deleted %s on %s\n", a->del_keys[d], name);
             }
         }
         rd_kafka_event_destroy(ev);
@@ -446,11 +463,14 @@ static int topic_add_partitions(struct cli *c, rd_kafka_t *rk, struct topic_args
         const rd_kafka_topic_result_t **res =
             rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &nr);
         rd_kafka_resp_err_t e = nr ? rd_kafka_topic_result_error(res[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (e) cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[0]));
+        if (e)
+            cli_fail_err(c, what, e, rd_kafka_topic_result_error_string(res[0]));
         else {
             rc = 0;
-            if (c->json) printf("{\"topic\":\"%s\",\"partitions\":%lld,\"was\":%d}\n", name, a->partitions, have);
-            else printf("topic %s now has %lld partitions (was %d)\n", name, a->partitions, have);
+            if (c->json)
+                printf("{\"topic\":\"%s\",\"partitions\":%lld,\"was\":%d}\n", name, a->partitions, have);
+            else
+                printf("topic %s now has %lld partitions (was %d)\n", name, a->partitions, have);
         }
         rd_kafka_event_destroy(ev);
     }
@@ -476,7 +496,8 @@ int cmd_topic(int argc, char **argv) {
         rc = 0;
         goto out;
     }
-    static const char *const subs[] = {"create", "list", "describe", "delete", "alter-config", "add-partitions"};
+    static const char *const subs[] = {"create", "list",         "describe",
+                                       "delete", "alter-config", "add-partitions"};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (!strcmp(argv[1], subs[i])) a.sub = subs[i];
     if (!strcmp(argv[1], "ls")) a.sub = "list";
@@ -525,7 +546,9 @@ int cmd_topic(int argc, char **argv) {
             a.names[a.nnames++] = arg;
         }
     }
-    int want_names = !strcmp(a.sub, "list") ? 0 : (!strcmp(a.sub, "describe") || !strcmp(a.sub, "delete")) ? -1 : 1;
+    int want_names = !strcmp(a.sub, "list")                                     ? 0
+                     : (!strcmp(a.sub, "describe") || !strcmp(a.sub, "delete")) ? -1
+                                                                                : 1;
     if (want_names == 0 && a.nnames) {
         cli_usage_error(&c, "unexpected argument '%s'", a.names[0]);
         goto out;
@@ -550,12 +573,18 @@ int cmd_topic(int argc, char **argv) {
     if (!conf) goto out;
     rd_kafka_t *rk = cli_client(&c, RD_KAFKA_PRODUCER, conf);
     if (!rk) goto out;
-    if (!strcmp(a.sub, "create")) rc = topic_create(&c, rk, &a);
-    else if (!strcmp(a.sub, "list")) rc = topic_list(&c, rk, &a);
-    else if (!strcmp(a.sub, "describe")) rc = topic_describe(&c, rk, &a);
-    else if (!strcmp(a.sub, "delete")) rc = topic_delete(&c, rk, &a);
-    else if (!strcmp(a.sub, "alter-config")) rc = topic_alter_config(&c, rk, &a);
-    else rc = topic_add_partitions(&c, rk, &a);
+    if (!strcmp(a.sub, "create"))
+        rc = topic_create(&c, rk, &a);
+    else if (!strcmp(a.sub, "list"))
+        rc = topic_list(&c, rk, &a);
+    else if (!strcmp(a.sub, "describe"))
+        rc = topic_describe(&c, rk, &a);
+    else if (!strcmp(a.sub, "delete"))
+        rc = topic_delete(&c, rk, &a);
+    else if (!strcmp(a.sub, "alter-config"))
+        rc = topic_alter_config(&c, rk, &a);
+    else
+        rc = topic_add_partitions(&c, rk, &a);
     fflush(stdout);
     rd_kafka_destroy(rk);
 out:

@@ -39,17 +39,28 @@ TEST(cli_utf8_valid) {
     CHECK(cli_utf8_valid((const unsigned char *)"plain", 5));
     CHECK(cli_utf8_valid((const unsigned char *)"\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80", 9));
     CHECK(!cli_utf8_valid((const unsigned char *)"\xff", 1));
-    CHECK(!cli_utf8_valid((const unsigned char *)"\xc3", 1));          /* truncated */
-    CHECK(!cli_utf8_valid((const unsigned char *)"\xc0\x80", 2));      /* overlong */
-    CHECK(!cli_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));  /* surrogate */
-    CHECK(cli_utf8_valid((const unsigned char *)"a\0b", 3));           /* NUL is valid UTF-8 */
+    CHECK(!cli_utf8_valid((const unsigned char *)"\xc3", 1));         /* truncated */
+    CHECK(!cli_utf8_valid((const unsigned char *)"\xc0\x80", 2));     /* overlong */
+    CHECK(!cli_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3)); /* surrogate */
+    CHECK(cli_utf8_valid((const unsigned char *)"a\0b", 3));          /* NUL is valid UTF-8 */
 }
 
 TEST(cli_options) {
     struct cli c;
     cli_init(&c, "weir test");
-    char *argv[] = {"x", "-b", "h:1", "-Xlinger.ms=5", "--output=json", "--request-timeout-ms", "250",
-                    "-p3", "--partitions=4", "-v", "-X", "acks=1", NULL};
+    char *argv[] = {"x",
+                    "-b",
+                    "h:1",
+                    "-Xlinger.ms=5",
+                    "--output=json",
+                    "--request-timeout-ms",
+                    "250",
+                    "-p3",
+                    "--partitions=4",
+                    "-v",
+                    "-X",
+                    "acks=1",
+                    NULL};
     int argc = 12, i;
     i = 1;
     CHECK_EQ(cli_common_opt(&c, argc, argv, &i), 1);
