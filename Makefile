@@ -1,7 +1,8 @@
 # weir — one Makefile.
 #   make          build ./weir (optimised, warnings as errors)
 #   make test     install deps, build with sanitizers, run every test
-#   make run      install deps, build, start the main job (broker on defaults, data in ./data)
+#   make run      install deps, build, start the main job: broker (data in ./data), sample
+#                 turnstile producer and the examples/turnstile pipeline (WINDOW=, SLIDE=, RATE=)
 #   make bench    run the benchmarks (ratios against peers run side by side)
 #   make fuzz     run the request-decoder fuzzer for longer (FUZZ_SECONDS=600)
 #
@@ -52,6 +53,12 @@ build/test/%.o: %.c
 	@echo "CC [test] $<"
 	@$(CC) $(TEST_CFLAGS) -Itests/unit -c -o $@ $<
 
+# The turnstile example's sample data generator (examples/turnstile/).
+build/turnstile-producer: examples/turnstile/producer.c
+	@mkdir -p build
+	@echo "CC $<"
+	@$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< -lrdkafka
+
 # libFuzzer target for the request decoder (clang only).
 FUZZ_SRC = $(sort $(wildcard src/common/*.c src/wire/*.c))
 build/fuzz-request: tests/fuzz/fuzz_request.c $(FUZZ_SRC)
@@ -66,12 +73,16 @@ unit: build/unit-tests
 	build/unit-tests
 
 test: deps
-	@$(MAKE) --no-print-directory weir build/weir-test build/unit-tests build/fuzz-request
+	@$(MAKE) --no-print-directory weir build/weir-test build/unit-tests build/fuzz-request build/turnstile-producer
 	@tests/run.sh
 
+# make run [WINDOW='1 minute'] [SLIDE=...] [RATE=300]: broker + sample producer + turnstile pipeline
+WINDOW ?= 1 minute
+SLIDE  ?= $(WINDOW)
+RATE   ?= 300
 run: deps
-	@$(MAKE) --no-print-directory weir
-	./weir broker
+	@$(MAKE) --no-print-directory weir build/turnstile-producer
+	@scripts/run-demo.sh "$(WINDOW)" "$(SLIDE)" "$(RATE)"
 
 bench: deps
 	@$(MAKE) --no-print-directory weir
