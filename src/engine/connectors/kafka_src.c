@@ -282,11 +282,18 @@ static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, siz
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[256];
     /* Defaults for reading known ranges with low latency: a fetch at the end
-     * of a partition (needed only to see end-of-partition) and the retry
-     * after a fetch error wait 100 ms rather than librdkafka's 500 ms.
-     * kafka.* options given by the user override these. */
-    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", NULL, 0);
+     * of a partition (needed only to see end-of-partition) waits 10 ms and
+     * the retry after a fetch error 100 ms, rather than librdkafka's 500 ms:
+     * a fetch still parked at the broker when a read ends (the fetcher runs
+     * on past the range) holds up the next read's first fetch that long.
+     * librdkafka stops prefetching at queued.min.messages (100000) and then
+     * backs off for up to a second, which left a large read idle most of
+     * the time: allow a million (memory stays bounded by
+     * queued.max.messages.kbytes). kafka.* options given by the user
+     * override these. */
+    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", NULL, 0);
     rd_kafka_conf_set(conf, "fetch.error.backoff.ms", "100", NULL, 0);
+    rd_kafka_conf_set(conf, "queued.min.messages", "1000000", NULL, 0);
     if (apply_kafka_props(k, conf, err, errcap)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
