@@ -226,10 +226,10 @@ int main(int argc, char **argv) {
     while (!stop && (n == 0 || sent < n)) {
         if (rate > 0) { /* pace: message `sent` is due at t0 + sent/rate */
             int64_t due = t0 + (int64_t)((double)sent * 1e6 / rate), now = mono_us();
-            if (due > now) {
+            if (due > now) { /* serve delivery reports while waiting: ack times stay exact */
                 int64_t w = due - now;
                 rd_kafka_poll(rk, 0);
-                usleep((useconds_t)(w > 100000 ? 100000 : w));
+                usleep((useconds_t)(w > 1000 ? 1000 : w));
                 continue;
             }
         }
@@ -288,7 +288,7 @@ int main(int argc, char **argv) {
             fputc('\n', out);
         }
         sent++;
-        if ((sent & 1023) == 0) rd_kafka_poll(rk, 0);
+        if (rate > 0 || (sent & 1023) == 0) rd_kafka_poll(rk, 0);
         if (!quiet && mono_us() - last_report > 10000000) {
             last_report = mono_us();
             fprintf(stderr, "turnstile-producer: %" PRId64 " sent, %" PRId64 " acked (%" PRId64 " duplicates, %" PRId64 " late)\n", sent,
