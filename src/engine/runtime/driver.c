@@ -108,7 +108,7 @@ static int fail(struct drv *d, const char *what, int rc) {
 
 /* ---- open / recovery ---- */
 
-static int open_checkpoint(struct drv *d, const char *dir) {
+static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir) {
     int created, rc = ckpt_open(dir, &d->ck, &created);
     if (rc) {
         snprintf(d->err, sizeof d->err, "cannot open the checkpoint '%s': %s", dir, werr_str(rc));
@@ -156,6 +156,9 @@ static int open_checkpoint(struct drv *d, const char *dir) {
             wm = wm_us_of(next_ms);
             d->batch_id = L + 1;
             version = L + 1;
+            /* the last batch moved the watermark: the no-data batch it asked
+             * for may not have run before the stop */
+            d->want_nodata = next_ms != lo.watermark_ms && d->q.pipe.stateful && sq->mode != OUT_COMPLETE;
         } else {
             /* offsets/L planned but not committed: re-run it */
             for (uint32_t i = 0; i < d->nsrc && !rc; i++) {
@@ -231,7 +234,7 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
     const char *ck = o->checkpoint ? o->checkpoint : sink_t ? cat_opt(sink_t, "checkpointLocation") : NULL;
     if (!ck) ck = sess_setting(s, "spark.sql.streaming.checkpointLocation");
     if (ck) {
-        if (open_checkpoint(d, ck)) goto fail;
+        if (open_checkpoint(d, sq, ck)) goto fail;
     } else {
         if (sink_t && (!strcmp(sink_t->format, "csv") || !strcmp(sink_t->format, "json"))) {
             snprintf(d->err, sizeof d->err, "the %s sink `%s` needs a 'checkpointLocation' option (exactly-once output)",

@@ -92,7 +92,10 @@ int query_state_save(struct query *q, const char *state_dir) {
         }
         rc = sst_commit(&w, dir, version, snapshot);
         if (rc) return rc;
-        if (snapshot) sst_purge(dir, version);
+        /* keep what restoring the previous version needs (a crash before the
+         * commit re-runs the batch from version - 1): drop only files below
+         * the previous snapshot */
+        if (snapshot && version > SST_SNAPSHOT_EVERY) sst_purge(dir, version - SST_SNAPSHOT_EVERY);
     }
     return 0;
 }
