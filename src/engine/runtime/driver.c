@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "engine/connectors/sink.h"
 #include "engine/connectors/source.h"
@@ -41,6 +42,7 @@ struct drv {
     /* timings of the current batch (ms) */
     int64_t t_latest, t_wal, t_add, t_commit;
     int64_t last_trigger_us; /* start of the previous micro-batch (input rate) */
+    int64_t backoff_us;      /* while a source cannot be reached */
 };
 
 int64_t drv_now_us(void) {
@@ -429,12 +431,13 @@ static int run_batch(struct drv *d, int64_t now_us) {
     d->t_commit = (t3 - t2) / 1000;
     progress(d, batch, now_us, wm_before, rows, (t3 - t0) + d->t_latest * 1000);
     op_collect_clear(d->q.pipe.sink);
-    free(rows);
     for (uint32_t i = 0; i < d->nsrc; i++) {
+        if (d->src[i]->vt->done && rows[i]) d->src[i]->vt->done(d->src[i], (const char *)d->end[i].p, d->ck ? ckpt_id(d->ck) : d->run_id);
         buf_clear(&d->start[i]);
         buf_append(&d->start[i], d->end[i].p, d->end[i].len);
         terminate(&d->start[i]);
     }
+    free(rows);
     d->want_nodata = nodata;
     d->batch_id++;
     d->ran++;
@@ -458,8 +461,18 @@ int drv_step(struct drv *d, int64_t now_us) {
     bool any = false;
     for (uint32_t i = 0; i < d->nsrc; i++) {
         bool has = false;
+        d->src[i]->err[0] = 0;
         buf_clear(&d->end[i]);
         rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, d->src[i]->max_per_trigger, &d->end[i], &has);
+        if (rc == WERR_IO || rc == WERR_AGAIN) {
+            /* cannot reach the source: say so and retry with backoff */
+            d->backoff_us = d->backoff_us ? d->backoff_us * 2 : 100000;
+            if (d->backoff_us > 10000000) d->backoff_us = 10000000;
+            log_warn("%s; retrying in %.1f s", d->src[i]->err[0] ? d->src[i]->err : "a source cannot be reached",
+                     (double)d->backoff_us / 1e6);
+            d->next_due = now_us + d->backoff_us;
+            return 0;
+        }
         if (rc) {
             snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
             return rc < 0 ? rc : WERR_IO;
@@ -468,6 +481,7 @@ int drv_step(struct drv *d, int64_t now_us) {
         any |= has;
     }
     d->t_latest = (mono_us() - t0) / 1000;
+    d->backoff_us = 0;
     if (!any && !d->want_nodata) {
         if (d->trig == TRIG_AVAILABLE_NOW || d->trig == TRIG_ONCE) {
             d->done = true;
