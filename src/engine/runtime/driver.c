@@ -397,7 +397,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
         rc = d->src[i]->vt->read(d->src[i], (const char *)d->start[i].p, (const char *)d->end[i].p, push_cb, &pc);
         rows[i] = pc.rows;
         if (rc) {
-            snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "reading a source failed");
+            snprintf(d->err, sizeof d->err, "%s", query_error(&d->q)[0] ? query_error(&d->q) : d->src[i]->err[0] ? d->src[i]->err : "reading a source failed");
             free(rows);
             return rc < 0 ? (int)rc : WERR_IO;
         }
@@ -405,6 +405,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
     bool nodata = false;
     if ((rc = query_end(&d->q, &nodata))) {
         free(rows);
+        if (query_error(&d->q)[0]) snprintf(d->err, sizeof d->err, "%s", query_error(&d->q));
         return fail(d, "running the micro-batch", (int)rc);
     }
     int done = d->sink->vt->committed(d->sink, batch);
@@ -541,12 +542,13 @@ int drv_run_batch_query(struct session *s, struct sess_query *sq, FILE *out, cha
             struct push_ctx pc = {&q, i, 0};
             rc = src->vt->read(src, (const char *)st.p, (const char *)en.p, push_cb, &pc);
         }
-        if (rc) snprintf(err, errcap, "%s", src->err[0] ? src->err : "reading the source failed");
+        if (rc) snprintf(err, errcap, "%s", query_error(&q)[0] ? query_error(&q) : src->err[0] ? src->err : "reading the source failed");
         buf_free(&st);
         buf_free(&en);
         source_close(src);
     }
     if (!rc) rc = query_end(&q, NULL);
+    if (rc && query_error(&q)[0]) snprintf(err, errcap, "%s", query_error(&q));
     if (!rc) sink_show(out, q.pipe.sink, q.plan.root->schema, INT32_MAX, 0);
     arena_free(&a);
     query_close(&q);

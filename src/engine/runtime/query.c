@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "engine/state/store.h"
 
 int query_open(struct query *q, struct plan *plan, enum out_mode mode) {
@@ -28,6 +29,8 @@ void query_close(struct query *q) {
     arena_free(&q->arena);
 }
 
+const char *query_error(const struct query *q) { return q->error; }
+
 void query_begin(struct query *q, int64_t now_us) {
     q->rc.batch_id = q->next_batch_id;
     q->rc.watermark_us = q->watermark_us;
@@ -43,6 +46,11 @@ void query_begin(struct query *q, int64_t now_us) {
 int query_push(struct query *q, uint32_t src, const struct batch *b) {
     struct op *entry = q->pipe.srcs[src].entry;
     int rc = entry ? op_push(entry, &q->rc, b) : 0;
+    if (!rc && q->rc.ex.error) rc = WERR_INVALID;
+    if (q->rc.ex.error) {
+        snprintf(q->error, sizeof q->error, "%s", q->rc.ex.error);
+        q->rc.ex.error = NULL;
+    }
     arena_reset(&q->arena);
     return rc;
 }
@@ -51,6 +59,11 @@ int query_end(struct query *q, bool *want_nodata) {
     int rc = 0;
     for (uint32_t i = 0; i < q->pipe.nsrcs && !rc; i++)
         if (q->pipe.srcs[i].entry) rc = op_finish(q->pipe.srcs[i].entry, &q->rc);
+    if (!rc && q->rc.ex.error) rc = WERR_INVALID;
+    if (q->rc.ex.error) {
+        snprintf(q->error, sizeof q->error, "%s", q->rc.ex.error);
+        q->rc.ex.error = NULL;
+    }
     arena_reset(&q->arena);
     int64_t global = WM_NONE;
     for (uint32_t i = 0; i < q->pipe.nwms; i++) {
