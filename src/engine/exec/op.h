@@ -101,6 +101,8 @@ struct op *op_union_new(const struct ty *schema, uint32_t ninputs);
 struct lp_sort_key;
 struct op *op_sort_new(const struct ty *schema, const struct lp_sort_key *keys, uint32_t n);
 struct op *op_limit_new(const struct ty *schema, int64_t limit);
+/* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
+struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);
 
 /* The collector: the end of every pipeline. Keeps copies of the rows it
  * receives in its own arena (the memory sink, the console sink and the tests

@@ -40,6 +40,7 @@ static void build(const struct lp *n, struct op *next, struct pipeline *p) {
     case LP_UNION: o = op_union_new(n->schema, n->ninputs); break;
     case LP_SORT: o = op_sort_new(n->schema, n->sort, n->nsort); break;
     case LP_LIMIT: o = op_limit_new(n->schema, n->limit); break;
+    case LP_GENERATE: o = op_generate_new(n->schema, n->gen, n->gen_outer, n->gen_pos); break;
     }
     o->next = next;
     add(&p->ops, &p->nops, o);

@@ -448,6 +448,10 @@ static struct expr *bind_func(struct binder *b, const struct ast *e, const struc
         bind_error(b, e->pos, "%s(*) is not allowed", e->text);
         return NULL;
     }
+    if (!strncasecmp(e->text, "explode", 7) || !strncasecmp(e->text, "posexplode", 10)) {
+        bind_error(b, e->pos, "generators like %s are supported only as a whole SELECT item, not nested in expressions", e->text);
+        return NULL;
+    }
     if (!strcasecmp(e->text, "window") || !strcasecmp(e->text, "session_window")) {
         bind_error(b, e->pos, "%s() is supported only as a GROUP BY key", e->text);
         return NULL;

@@ -135,7 +135,7 @@ static struct lp *bind_watermark(struct binder *b, const struct ast_rel *r, stru
         child = project(b, child, ex, names, n + 1, r->pos);
         const char *qual = n ? sc->cols[0].qual : NULL;
         struct bscope_col *nc = arena_alloc(b->a, (n + 1) * sizeof *nc);
-        memcpy(nc, sc->cols, n * sizeof *nc);
+        if (n) memcpy(nc, sc->cols, n * sizeof *nc);
         nc[n] = (struct bscope_col){qual, names[n], x->type};
         sc->cols = nc;
         sc->n = n + 1;
@@ -300,14 +300,14 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     const struct ty *wt = ty_struct(b->a, wf, 2);
     uint32_t n = child->schema->nfields;
     struct ty_field *fs = arena_alloc(b->a, (n + 1) * sizeof *fs);
-    memcpy(fs, child->schema->fields, n * sizeof *fs);
+    if (n) memcpy(fs, child->schema->fields, n * sizeof *fs);
     fs[n] = (struct ty_field){"window", wt, true};
     w->schema = ty_struct(b->a, fs, n + 1);
     /* the window carries the watermark when its time column does */
     if (child->wm_col >= 0 && t->kind == EX_COL && t->col == child->wm_col) w->wm_col = (int)n;
     else if (child->wm_col >= 0) w->wm_col = child->wm_col;
     struct bscope_col *nc = arena_alloc(b->a, (sc->n + 1) * sizeof *nc);
-    memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
     nc[sc->n] = (struct bscope_col){NULL, "window", wt};
     sc->cols = nc;
     sc->n++;
@@ -381,6 +381,48 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     return top;
 }
 
+static int is_generator(const struct ast *e) {
+    return e->kind == AST_FUNC && (!strcasecmp(e->text, "explode") || !strcasecmp(e->text, "explode_outer") ||
+                                   !strcasecmp(e->text, "posexplode") || !strcasecmp(e->text, "posexplode_outer"));
+}
+
+/* SELECT ..., explode(x) [AS name], ...: a GENERATE node under the projection
+ * that appends the element columns; *first receives the first new column. */
+static struct lp *bind_generate(struct binder *b, const struct ast_item *it, struct lp *child, struct bscope *sc, uint32_t *first,
+                                uint32_t *count) {
+    const struct ast *g = it->expr;
+    if (g->nargs != 1) return bind_error(b, g->pos, "[WRONG_NUM_ARGS] %s requires 1 argument but got %u", g->text, g->nargs), NULL;
+    struct expr *c = bind_expr(b, g->args[0], sc, NULL);
+    if (!c) return NULL;
+    if (c->type->kind != TY_ARRAY && c->type->kind != TY_MAP)
+        return bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] %s needs an ARRAY or MAP but got %s", g->text,
+                          ty_sql_str(b->a, c->type)), NULL;
+    struct lp *n = node(b, LP_GENERATE, child, g->pos);
+    n->gen = c;
+    n->gen_outer = strstr(g->text, "outer") || strstr(g->text, "OUTER");
+    n->gen_pos = !strncasecmp(g->text, "pos", 3);
+    uint32_t nin = child->schema->nfields, extra = (c->type->kind == TY_MAP ? 2 : 1) + (n->gen_pos ? 1 : 0);
+    struct ty_field *fs = arena_alloc(b->a, (nin + extra) * sizeof *fs);
+    if (nin) memcpy(fs, child->schema->fields, nin * sizeof *fs);
+    uint32_t at = nin;
+    if (n->gen_pos) fs[at++] = (struct ty_field){"pos", ty_int(), true};
+    if (c->type->kind == TY_MAP) {
+        fs[at++] = (struct ty_field){"key", c->type->key, true};
+        fs[at++] = (struct ty_field){"value", c->type->elem, true};
+    } else {
+        fs[at++] = (struct ty_field){it->alias ? it->alias : "col", c->type->elem, true};
+    }
+    n->schema = ty_struct(b->a, fs, nin + extra);
+    struct bscope_col *nc = arena_alloc(b->a, (sc->n + extra) * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    for (uint32_t k = 0; k < extra; k++) nc[sc->n + k] = (struct bscope_col){NULL, fs[nin + k].name, fs[nin + k].type};
+    *first = sc->n;
+    *count = extra;
+    sc->cols = nc;
+    sc->n += extra;
+    return n;
+}
+
 static struct lp *bind_select(struct binder *b, const struct ast_query *q, struct bscope *out_scope) {
     struct bscope sc = {0};
     struct lp *p;
@@ -413,8 +455,21 @@ static struct lp *bind_select(struct binder *b, const struct ast_query *q, struc
         if (!p) return NULL;
     } else {
         if (q->having) return bind_error(b, q->having->pos, "HAVING needs GROUP BY or an aggregate function"), NULL;
+        int gi = -1;
+        uint32_t gfirst = 0, gcount = 0;
+        for (uint32_t i = 0; i < q->nitems; i++) {
+            if (!is_generator(q->items[i].expr)) continue;
+            if (gi >= 0) return bind_error(b, q->items[i].pos, "only one generator (explode) is allowed per SELECT clause"), NULL;
+            gi = (int)i;
+        }
+        if (gi >= 0 && !(p = bind_generate(b, &q->items[gi], p, &sc, &gfirst, &gcount))) return NULL;
         for (uint32_t i = 0; i < q->nitems; i++) {
             const struct ast_item *x = &q->items[i];
+            if ((int)i == gi) {
+                for (uint32_t k = 0; k < gcount; k++)
+                    items_push(b, &it, expr_col(b->a, (int)(gfirst + k), sc.cols[gfirst + k].type), sc.cols[gfirst + k].name, NULL);
+                continue;
+            }
             if (x->expr->kind == AST_STAR) {
                 if (x->alias) return bind_error(b, x->pos, "* cannot have an alias"), NULL;
                 if (expand_star(b, x->expr, &sc, &it)) return NULL;

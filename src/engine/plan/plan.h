@@ -20,7 +20,9 @@
  *   AGGREGATE  keys then aggs; output = keys..., aggs...
  *   DEDUP      drops rows whose key columns were seen before (dropDuplicates)
  *   UNION      UNION ALL of inputs with the same column types
- *   SORT, LIMIT (batch queries; streaming only after a complete-mode aggregate) */
+ *   SORT, LIMIT (batch queries; streaming only after a complete-mode aggregate)
+ *   GENERATE   explode / explode_outer / posexplode: the input columns then
+ *              one row per element (pos, col for arrays; pos, key, value for maps) */
 #ifndef WEIR_ENGINE_PLAN_H
 #define WEIR_ENGINE_PLAN_H
 
@@ -65,7 +67,7 @@ const struct ty *cat_kafka_schema(struct arena *a, bool headers);
 
 /* ---- logical plan ---- */
 
-enum lp_kind { LP_SCAN, LP_PROJECT, LP_FILTER, LP_WATERMARK, LP_WINDOW, LP_AGGREGATE, LP_DEDUP, LP_UNION, LP_SORT, LP_LIMIT };
+enum lp_kind { LP_SCAN, LP_PROJECT, LP_FILTER, LP_WATERMARK, LP_WINDOW, LP_AGGREGATE, LP_DEDUP, LP_UNION, LP_SORT, LP_LIMIT, LP_GENERATE };
 
 struct lp_agg {
     struct agg_fn fn;
@@ -108,6 +110,9 @@ struct lp {
     int *dedup_cols;
     uint32_t ndedup;
     bool within_wm;
+    /* GENERATE */
+    struct expr *gen;
+    bool gen_outer, gen_pos;
     /* SORT / LIMIT */
     struct lp_sort_key *sort;
     uint32_t nsort;
