@@ -23,7 +23,7 @@ struct rowset {
     struct vec **cols;       /* stored keys, capacity `cap` */
     uint64_t *hashes;        /* per id */
     uint32_t n, cap;
-    uint32_t *table;         /* open addressing: id + 1, 0 = empty */
+    uint64_t *table;         /* open addressing: (hash high 32 bits << 32) | (id + 1); 0 = empty */
     uint32_t tcap;           /* power of two */
 };
 
