@@ -15,7 +15,7 @@ int query_open(struct query *q, struct plan *plan, enum out_mode mode) {
     memset(plan, 0, sizeof *plan);
     int rc = phys_build(q->plan.root, &q->pipe);
     if (rc) return rc;
-    arena_init(&q->arena, 1 << 20);
+    arena_init(&q->arena, 8 << 20); /* one block holds a whole batch's temporaries: no mmap churn per batch */
     q->rc.ex.arena = &q->arena;
     q->rc.mode = mode;
     q->rc.streaming = q->pipe.streaming;
