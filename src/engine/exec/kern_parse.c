@@ -213,7 +213,6 @@ int fh_from_csv(struct fbind *fb) {
 
 /* ---- from_json ---- */
 
-static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i);
 
 static void json_text(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
     struct buf b = {0};
@@ -225,7 +224,7 @@ static void json_text(struct ectx *cx, const struct json_value *j, struct vec *o
     buf_free(&b);
 }
 
-static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
     const struct ty *t = out->type;
     if (t->kind == TY_STRUCT) null_struct_row(out, i);
     else out->valid[i] = 0;
@@ -291,12 +290,12 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
         if (j->type != JSON_OBJECT) return;
         out->valid[i] = 1;
         for (uint32_t f = 0; f < t->nfields; f++)
-            json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i);
+            kern_json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i);
         return;
     case TY_ARRAY: {
         if (j->type != JSON_ARRAY) return;
         uint32_t base = vec_list_reserve(out, j->len);
-        for (uint32_t k = 0; k < j->len; k++) json_to_row(cx, &j->u.items[k], out->child[0], base + k);
+        for (uint32_t k = 0; k < j->len; k++) kern_json_to_row(cx, &j->u.items[k], out->child[0], base + k);
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
         out->valid[i] = 1;
@@ -314,7 +313,7 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
             } else {
                 kern_text_to(m->key, m->klen, kv, base + k);
             }
-            json_to_row(cx, &m->value, out->child[1], base + k);
+            kern_json_to_row(cx, &m->value, out->child[1], base + k);
         }
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
@@ -349,7 +348,7 @@ static void k_from_json(KSIG) {
             malformed(cx, po, "the value is not a JSON document of the schema's shape");
             continue;
         }
-        json_to_row(cx, doc, out, i);
+        kern_json_to_row(cx, doc, out, i);
     }
 }
 

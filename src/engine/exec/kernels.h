@@ -34,6 +34,10 @@ int kern_text_to(const char *p, uint32_t n, struct vec *out, uint32_t i);
 struct buf;
 void kern_cast_to_text(struct buf *b, const struct vec *v, uint32_t i);
 
+/* kern_parse.c — a parsed JSON value into row i of out (from_json's rules:
+ * wrong shapes are NULL; strings point into the JSON DOM's arena). */
+struct json_value;
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i);
 /* kern_parse.c — row i of v as compact JSON (to_json's rules). */
 void kern_write_json(struct buf *b, const struct vec *v, uint32_t i);
 

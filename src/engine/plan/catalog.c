@@ -82,6 +82,8 @@ int cat_add(struct catalog *c, const struct ast_stmt *s, char *err, size_t errca
             e->schema = s->columns;
             /* a memory table with 'streaming' = 'true' is a stream source (Spark's MemoryStream) */
             if (!strcmp(f, "memory") && is_true(cat_opt(e, "streaming"))) e->streaming = true;
+            /* csv/json tables are file sources; 'streaming' = 'true' reads new files as a stream */
+            if ((!strcmp(f, "csv") || !strcmp(f, "json")) && is_true(cat_opt(e, "streaming"))) e->streaming = true;
         }
     }
     if (old) {
