@@ -24,6 +24,10 @@ void kern_isbool(const struct expr *, struct ectx *, struct vec *const *, const 
 /* args[0] IN (args[1..]); all the same type. e->op = 1 for NOT IN. */
 void kern_in(const struct expr *, struct ectx *, struct vec *const *, const uint32_t *, uint32_t, struct vec *);
 
+/* kern_decimal.c — DECIMAL + - * / with Spark's result types. */
+const struct ty *kern_decimal_result(struct arena *a, int op, const struct ty *x, const struct ty *y);
+expr_kernel kern_decimal_arith(int op);
+
 /* kern_cast.c — CAST(args[0] AS e->type). Returns 0 if the cast is allowed. */
 int kern_cast_supported(const struct ty *from, const struct ty *to);
 void kern_cast(const struct expr *, struct ectx *, struct vec *const *, const uint32_t *, uint32_t, struct vec *);
