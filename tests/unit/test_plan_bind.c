@@ -11,6 +11,7 @@ static struct session S;
 static const char *plan_of(const char *sql) {
     sess_free(&S);
     sess_init(&S);
+    S.streaming_selects = true;
     if (sess_load(&S, NULL, sql, strlen(sql), NULL)) return S.err;
     struct buf b = {0};
     lp_print(&b, S.queries[S.nqueries - 1].plan.root, 0);
@@ -22,6 +23,7 @@ static const char *plan_of(const char *sql) {
 static const char *schema_of(const char *sql) {
     sess_free(&S);
     sess_init(&S);
+    S.streaming_selects = true;
     if (sess_load(&S, NULL, sql, strlen(sql), NULL)) return S.err;
     return ty_ddl_str(&S.a, S.queries[S.nqueries - 1].plan.root->schema);
 }

@@ -51,6 +51,7 @@ static int run_case(const char *file, struct tcase *c) {
     int failed = 0;
     struct session s;
     sess_init(&s);
+    s.streaming_selects = true;
     const struct section *sql = NULL, *err = NULL;
     for (int i = 0; i < c->nsec; i++) {
         if (!strcmp(c->sec[i].kind, "sql")) sql = &c->sec[i];

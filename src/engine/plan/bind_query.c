@@ -99,7 +99,7 @@ static struct lp *bind_table(struct binder *b, const struct ast_rel *r, struct b
     struct lp *n = node(b, LP_SCAN, NULL, r->pos);
     n->table = t;
     n->schema = t->schema;
-    n->streaming = t->streaming;
+    n->streaming = t->streaming && !b->batch;
     bscope_from_schema(b, sc, n->schema, qual);
     return n;
 }
