@@ -252,6 +252,7 @@ SQL_FILE_TEST(watermarks, "watermarks.test")
 SQL_FILE_TEST(dedup, "dedup.test")
 SQL_FILE_TEST(errors, "errors.test")
 SQL_FILE_TEST(turnstile, "turnstile.test")
+SQL_FILE_TEST(joins, "joins.test")
 
 /* Every .test file in tests/sql must be listed above. */
 TEST(sql_case_files_all_listed) {
@@ -261,7 +262,7 @@ TEST(sql_case_files_all_listed) {
     DIR *d = opendir(path);
     REQUIRE(d);
     static const char *known[] = {"expressions.test", "strings.test", "casts.test", "time.test", "nested.test", "aggregates.test",
-                                  "windows.test", "watermarks.test", "dedup.test", "errors.test", "turnstile.test"};
+                                  "windows.test", "watermarks.test", "dedup.test", "errors.test", "turnstile.test", "joins.test"};
     for (struct dirent *e; (e = readdir(d));) {
         size_t n = strlen(e->d_name);
         if (n < 5 || strcmp(e->d_name + n - 5, ".test")) continue;

@@ -177,6 +177,26 @@ void rs_find_or_add(struct rowset *s, struct vec *const *cols, const uint32_t *s
     }
 }
 
+void rs_find(const struct rowset *s, struct vec *const *cols, const uint32_t *sel, uint32_t n, const uint64_t *h, uint32_t *ids) {
+    uint32_t mask = s->tcap - 1;
+    for (uint32_t k = 0; k < n; k++) __builtin_prefetch(&s->table[(uint32_t)h[k] & mask]);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t p = (uint32_t)h[k] & mask;
+        uint64_t hi = h[k] & 0xFFFFFFFF00000000ULL;
+        ids[k] = UINT32_MAX;
+        for (;;) {
+            uint64_t e = s->table[p];
+            if (!e) break;
+            uint32_t id = (uint32_t)e - 1;
+            if ((e & 0xFFFFFFFF00000000ULL) == hi && s->hashes[id] == h[k] && tuple_eq(s, cols, sel[k], id)) {
+                ids[k] = id;
+                break;
+            }
+            p = (p + 1) & mask;
+        }
+    }
+}
+
 void rs_compact(struct rowset *s, const uint8_t *keep, uint32_t *remap) {
     struct rowset ns;
     rs_init(&ns, s->types, s->ncols);

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "engine/exec/func.h"
+#include "engine/exec/kernels.h"
 #include "engine/plan/bind.h"
 
 void bind_init(struct binder *b, struct arena *a, const struct catalog *cat) {
@@ -168,6 +169,151 @@ static struct lp *bind_dedup(struct binder *b, const struct ast_rel *r, struct l
     return d;
 }
 
+static void split_and(const struct ast *e, const struct ast **out, uint32_t *n, uint32_t cap) {
+    if (e->kind == AST_AND) {
+        split_and(e->args[0], out, n, cap);
+        split_and(e->args[1], out, n, cap);
+    } else if (*n < cap) {
+        out[(*n)++] = e;
+    }
+}
+
+/* Binds e against scope s without reporting errors; NULL if it does not bind. */
+static struct expr *try_bind(struct binder *b, const struct ast *e, const struct bscope *s) {
+    int saved = b->failed;
+    b->quiet++;
+    struct expr *x = bind_expr(b, e, s, NULL);
+    b->quiet--;
+    b->failed = saved;
+    return x;
+}
+
+static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
+    struct bscope ls = {0}, rs = {0};
+    struct lp *l = bind_rel(b, r->left, &ls);
+    struct lp *rt = l ? bind_rel(b, r->right, &rs) : NULL;
+    if (!rt) return NULL;
+    enum ast_join jt = r->join;
+    bool build_left = false;
+    if (l->streaming && rt->streaming)
+        return bind_error(b, r->pos, "stream-stream joins are not supported yet (join a stream with a static table)"), NULL;
+    if (jt == JOIN_FULL)
+        return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
+                          l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
+    if (jt == JOIN_RIGHT) {
+        if (l->streaming)
+            return bind_error(b, r->pos, "Right outer join with a streaming DataFrame/Dataset on the left and a static "
+                                         "DataFrame/DataSet on the right is not supported"), NULL;
+        build_left = true;
+    } else if (jt == JOIN_LEFT || jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI) {
+        if (rt->streaming)
+            return bind_error(b, r->pos, "%s join with a streaming DataFrame/Dataset on the right and a static "
+                                         "DataFrame/DataSet on the left is not supported",
+                              jt == JOIN_LEFT ? "Left outer" : jt == JOIN_LEFT_SEMI ? "Left semi" : "Left anti"), NULL;
+    } else if (rt->streaming) {
+        build_left = true; /* inner/cross: hash the static side */
+    }
+    /* the combined scope: left columns then right columns */
+    struct bscope all = {0};
+    all.n = ls.n + rs.n;
+    all.cols = arena_alloc(b->a, (all.n ? all.n : 1) * sizeof *all.cols);
+    if (ls.n) memcpy(all.cols, ls.cols, ls.n * sizeof *all.cols);
+    if (rs.n) memcpy(all.cols + ls.n, rs.cols, rs.n * sizeof *all.cols);
+    struct lp *j = node(b, LP_JOIN, NULL, r->pos);
+    j->join = jt;
+    j->build_left = build_left;
+    j->inputs = arena_alloc(b->a, 2 * sizeof *j->inputs);
+    j->inputs[0] = l;
+    j->inputs[1] = rt;
+    j->ninputs = 2;
+    j->streaming = l->streaming || rt->streaming;
+    const struct lp *stream = l->streaming ? l : rt->streaming ? rt : NULL;
+    if (stream && stream->wm_col >= 0) {
+        j->wm_col = stream == l ? l->wm_col : (int)ls.n + rt->wm_col;
+        j->wm_delay_us = stream->wm_delay_us;
+    }
+    struct expr **lk = arena_alloc(b->a, 64 * sizeof *lk), **rk = arena_alloc(b->a, 64 * sizeof *rk);
+    uint32_t nk = 0;
+    struct expr *residual = NULL;
+    if (r->nusing) {
+        for (uint32_t u = 0; u < r->nusing && nk < 64; u++) {
+            int li = -1, ri = -1;
+            for (uint32_t c = 0; c < ls.n; c++)
+                if (!strcasecmp(ls.cols[c].name, r->using_cols[u])) li = (int)c;
+            for (uint32_t c = 0; c < rs.n; c++)
+                if (!strcasecmp(rs.cols[c].name, r->using_cols[u])) ri = (int)c;
+            if (li < 0 || ri < 0)
+                return bind_error(b, r->pos, "USING column `%s` must exist on both sides of the join", r->using_cols[u]), NULL;
+            const struct ty *t = fb_common_type(b->a, ls.cols[li].type, rs.cols[ri].type);
+            if (!t) return bind_error(b, r->pos, "USING column `%s` has incompatible types on the two sides", r->using_cols[u]), NULL;
+            lk[nk] = fb_cast_expr(b->a, expr_col(b->a, li, ls.cols[li].type), t);
+            rk[nk++] = fb_cast_expr(b->a, expr_col(b->a, ri, rs.cols[ri].type), t);
+        }
+    } else if (r->on) {
+        const struct ast *conj[64];
+        uint32_t nc = 0;
+        split_and(r->on, conj, &nc, 64);
+        for (uint32_t c = 0; c < nc; c++) {
+            const struct ast *e = conj[c];
+            if (e->kind == AST_BINOP && e->op == OP_EQ && nk < 64) {
+                struct expr *x = try_bind(b, e->args[0], &ls), *y = try_bind(b, e->args[1], &rs);
+                if (!x || !y) {
+                    x = try_bind(b, e->args[1], &ls);
+                    y = try_bind(b, e->args[0], &rs);
+                }
+                /* each side of the key binds against its own input only */
+                if (x && y) {
+                    const struct ty *t = fb_common_type(b->a, x->type, y->type);
+                    if (t) {
+                        lk[nk] = fb_cast_expr(b->a, x, t);
+                        rk[nk++] = fb_cast_expr(b->a, y, t);
+                        continue;
+                    }
+                }
+            }
+            struct expr *x = bind_expr(b, e, &all, NULL);
+            if (!x) return NULL;
+            if (x->type->kind != TY_BOOLEAN) return bind_error(b, e->pos, "a join condition must be BOOLEAN"), NULL;
+            if (jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI)
+                return bind_error(b, e->pos, "semi and anti joins support only equality conditions for now"), NULL;
+            residual = residual ? expr_call(b->a, "and", ty_boolean(), kern_and, (struct expr *[]){residual, x}, 2) : x;
+        }
+    } else if (jt != JOIN_CROSS) {
+        return bind_error(b, r->pos, "a join needs ON or USING"), NULL;
+    }
+    j->lkeys = lk;
+    j->rkeys = rk;
+    j->njkeys = nk;
+    j->residual = residual;
+    int semi = jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI;
+    uint32_t nout = semi ? l->schema->nfields : all.n;
+    struct ty_field *fs = arena_alloc(b->a, (nout ? nout : 1) * sizeof *fs);
+    for (uint32_t c = 0; c < nout; c++) fs[c] = (struct ty_field){all.cols[c].name, all.cols[c].type, true};
+    j->schema = ty_struct(b->a, fs, nout);
+    if (semi) all.n = ls.n;
+    if (r->nusing && !semi) {
+        /* USING: the right side's join columns are not repeated */
+        struct expr **ex = arena_alloc(b->a, all.n * sizeof *ex);
+        const char **names = arena_alloc(b->a, all.n * sizeof *names);
+        struct bscope_col *nc = arena_alloc(b->a, all.n * sizeof *nc);
+        uint32_t m = 0;
+        for (uint32_t c = 0; c < all.n; c++) {
+            int drop = 0;
+            for (uint32_t u = 0; u < r->nusing && c >= ls.n; u++) drop |= !strcasecmp(all.cols[c].name, r->using_cols[u]);
+            if (drop) continue;
+            ex[m] = expr_col(b->a, (int)c, all.cols[c].type);
+            names[m] = all.cols[c].name;
+            nc[m++] = all.cols[c];
+        }
+        struct lp *p = project(b, j, ex, names, m, r->pos);
+        sc->cols = nc;
+        sc->n = m;
+        return p;
+    }
+    *sc = all;
+    return j;
+}
+
 static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
     struct lp *p;
     switch (r->kind) {
@@ -178,9 +324,8 @@ static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bsc
         if (p) bscope_from_schema(b, sc, p->schema, r->alias);
         break;
     }
-    default:
-        bind_error(b, r->pos, "joins are not supported yet");
-        return NULL;
+    case REL_JOIN: return bind_join(b, r, sc);
+    default: return NULL;
     }
     if (!p) return NULL;
     if (r->wm_expr && !(p = bind_watermark(b, r, p, sc))) return NULL;

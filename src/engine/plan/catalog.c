@@ -110,7 +110,7 @@ void plan_free(struct plan *p) {
 static const char *const kind_names[] = {
     [LP_SCAN] = "Scan", [LP_PROJECT] = "Project", [LP_FILTER] = "Filter", [LP_WATERMARK] = "EventTimeWatermark",
     [LP_WINDOW] = "Window", [LP_AGGREGATE] = "Aggregate", [LP_DEDUP] = "Deduplicate", [LP_UNION] = "Union",
-    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit", [LP_GENERATE] = "Generate",
+    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit", [LP_GENERATE] = "Generate", [LP_JOIN] = "Join",
 };
 
 void lp_print(struct buf *b, const struct lp *n, int indent) {

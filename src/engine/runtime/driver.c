@@ -43,6 +43,7 @@ struct drv {
     int64_t t_latest, t_wal, t_add, t_commit;
     int64_t last_trigger_us; /* start of the previous micro-batch (input rate) */
     int64_t backoff_us;      /* while a source cannot be reached */
+    uint32_t nstream;        /* sources that stream (src[i] != NULL); static ones are read at open */
 };
 
 int64_t drv_now_us(void) {
@@ -127,30 +128,32 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
     rc = 0;
     if (!haveL) {
         /* a new query: record where each source starts */
-        for (uint32_t i = 0; i < d->nsrc && !rc; i++) {
+        for (uint32_t i = 0, k = 0; i < d->nsrc && !rc; i++) {
+            if (!d->src[i]) continue;
             buf_clear(&d->start[i]);
             if ((rc = d->src[i]->vt->initial(d->src[i], false, &d->start[i]))) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 break;
             }
             terminate(&d->start[i]);
-            rc = ckpt_write_source_file(d->ck, (int)i, 0, (const char *)d->start[i].p, d->start[i].len);
+            rc = ckpt_write_source_file(d->ck, (int)k++, 0, (const char *)d->start[i].p, d->start[i].len);
             if (rc) fail(d, "writing the initial offsets", rc);
         }
         d->batch_id = 0;
     } else {
         struct ckpt_offsets lo;
         if ((rc = ckpt_read_offsets(d->ck, L, &a, &lo))) goto out;
-        if (lo.nsources != (int)d->nsrc) {
+        if (lo.nsources != (int)d->nstream) {
             snprintf(d->err, sizeof d->err, "the checkpoint has %d sources but the query has %u; use a new checkpointLocation",
-                     lo.nsources, d->nsrc);
+                     lo.nsources, d->nstream);
             rc = WERR_INVALID;
             goto out;
         }
         if (C == L) {
-            for (uint32_t i = 0; i < d->nsrc; i++) {
+            for (uint32_t i = 0, k = 0; i < d->nsrc; i++) {
+                if (!d->src[i]) continue;
                 buf_clear(&d->start[i]);
-                buf_printf(&d->start[i], "%s", lo.sources[i]);
+                buf_printf(&d->start[i], "%s", lo.sources[k++]);
                 terminate(&d->start[i]);
             }
             int64_t next_ms = 0;
@@ -163,19 +166,21 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
             d->want_nodata = next_ms != lo.watermark_ms && d->q.pipe.stateful && sq->mode != OUT_COMPLETE;
         } else {
             /* offsets/L planned but not committed: re-run it */
-            for (uint32_t i = 0; i < d->nsrc && !rc; i++) {
+            for (uint32_t i = 0, k = 0; i < d->nsrc && !rc; i++) {
+                if (!d->src[i]) continue;
+                uint32_t line = k++;
                 buf_clear(&d->start[i]);
                 buf_clear(&d->end[i]);
-                buf_printf(&d->end[i], "%s", lo.sources[i]);
+                buf_printf(&d->end[i], "%s", lo.sources[line]);
                 if (L == 0) {
                     char *text;
                     size_t n;
-                    if ((rc = ckpt_read_source_file(d->ck, (int)i, 0, &a, &text, &n))) goto out;
+                    if ((rc = ckpt_read_source_file(d->ck, (int)line, 0, &a, &text, &n))) goto out;
                     buf_append(&d->start[i], text, n);
                 } else {
                     struct ckpt_offsets prev;
                     if ((rc = ckpt_read_offsets(d->ck, L - 1, &a, &prev))) goto out;
-                    buf_printf(&d->start[i], "%s", prev.sources[i]);
+                    buf_printf(&d->start[i], "%s", prev.sources[line]);
                 }
                 terminate(&d->start[i]);
                 terminate(&d->end[i]);
@@ -192,6 +197,40 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
 out:
     if (rc && !d->err[0]) snprintf(d->err, sizeof d->err, "cannot read the checkpoint '%s': %s", dir, werr_str(rc));
     arena_free(&a);
+    return rc;
+}
+
+struct push_ctx {
+    struct query *q;
+    uint32_t src;
+    int64_t rows;
+};
+
+static int push_cb(void *ctx, const struct batch *b) {
+    struct push_ctx *p = ctx;
+    p->rows += b->nsel;
+    return query_push(p->q, p->src, b);
+}
+
+/* Reads static table t completely into pipeline source i. */
+static int load_static(struct drv *d, uint32_t i, const struct cat_entry *t) {
+    struct source *src;
+    if (source_open(t, &src, d->err, sizeof d->err)) return -1;
+    struct buf st = {0}, en = {0};
+    int rc = src->vt->initial(src, true, &st);
+    if (!rc) {
+        terminate(&st);
+        rc = src->vt->ending(src, (const char *)st.p, &en);
+    }
+    if (!rc) {
+        terminate(&en);
+        struct push_ctx pc = {&d->q, i, 0};
+        rc = src->vt->read(src, (const char *)st.p, (const char *)en.p, push_cb, &pc);
+    }
+    if (rc) snprintf(d->err, sizeof d->err, "reading the static table `%s`: %s", t->name, src->err[0] ? src->err : werr_str(rc));
+    buf_free(&st);
+    buf_free(&en);
+    source_close(src);
     return rc;
 }
 
@@ -217,12 +256,17 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
     d->end = calloc(d->nsrc ? d->nsrc : 1, sizeof *d->end);
     for (uint32_t i = 0; i < d->nsrc; i++) {
         const struct cat_entry *t = d->q.pipe.srcs[i].table;
-        if (!t || !t->streaming) {
-            snprintf(d->err, sizeof d->err, "a streaming query cannot also read the static table `%s` (joins come later)",
-                     t ? t->name : "(none)");
+        if (!t) {
+            snprintf(d->err, sizeof d->err, "a streaming query cannot have a SELECT without FROM");
             goto fail;
         }
+        if (!t->streaming) {
+            /* a static table (the build side of a stream-static join): read once, now */
+            if (load_static(d, i, t)) goto fail;
+            continue;
+        }
         if (source_open(t, &d->src[i], d->err, sizeof d->err)) goto fail;
+        d->nstream++;
     }
     if (sink_t) {
         if (sink_open(sink_t, sq->plan.root ? sq->plan.root->schema : d->q.plan.root->schema, sq->mode, d->console, &d->sink,
@@ -244,6 +288,7 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
             goto fail;
         }
         for (uint32_t i = 0; i < d->nsrc; i++) {
+            if (!d->src[i]) continue;
             if (d->src[i]->vt->initial(d->src[i], false, &d->start[i])) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 goto fail;
@@ -277,18 +322,6 @@ void drv_close(struct drv *d) {
 }
 
 /* ---- one micro-batch ---- */
-
-struct push_ctx {
-    struct query *q;
-    uint32_t src;
-    int64_t rows;
-};
-
-static int push_cb(void *ctx, const struct batch *b) {
-    struct push_ctx *p = ctx;
-    p->rows += b->nsel;
-    return query_push(p->q, p->src, b);
-}
 
 static double rate(int64_t rows, double secs) { return secs > 0 ? (double)rows / secs : 0.0; }
 
@@ -350,8 +383,9 @@ static void progress(struct drv *d, int64_t batch, int64_t ts_us, int64_t wm_bef
         first = 0;
     }
     buf_printf(&b, "],\"sources\":[");
-    for (uint32_t i = 0; i < d->nsrc; i++) {
-        buf_printf(&b, "%s{\"description\":", i ? "," : "");
+    for (uint32_t i = 0, k = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
+        buf_printf(&b, "%s{\"description\":", k++ ? "," : "");
         json_write_string(&b, d->src[i]->desc, strlen(d->src[i]->desc));
         buf_printf(&b, ",\"startOffset\":%s,\"endOffset\":%s,\"latestOffset\":%s,\"numInputRows\":%lld,\"inputRowsPerSecond\":",
                    d->start[i].len ? (const char *)d->start[i].p : "null", (const char *)d->end[i].p, (const char *)d->end[i].p,
@@ -379,9 +413,11 @@ static int run_batch(struct drv *d, int64_t now_us) {
     int64_t batch = d->batch_id, wm_before = d->q.watermark_us;
     if (d->ck && !d->rerun) {
         const char **lines = malloc((d->nsrc ? d->nsrc : 1) * sizeof *lines);
-        for (uint32_t i = 0; i < d->nsrc; i++) lines[i] = (const char *)d->end[i].p;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < d->nsrc; i++)
+            if (d->src[i]) lines[k++] = (const char *)d->end[i].p;
         struct ckpt_offsets o = {.watermark_ms = wm_ms(d->q.watermark_us), .timestamp_ms = now_us / 1000,
-                                 .nsources = (int)d->nsrc, .sources = lines};
+                                 .nsources = (int)k, .sources = lines};
         rc = ckpt_write_offsets(d->ck, batch, &o);
         free(lines);
         if (rc) return fail(d, "writing the offsets log", (int)rc);
@@ -392,6 +428,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
     query_begin(&d->q, now_us);
     int64_t *rows = calloc(d->nsrc ? d->nsrc : 1, sizeof *rows);
     for (uint32_t i = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
         if (d->start[i].len == d->end[i].len && !memcmp(d->start[i].p, d->end[i].p, d->end[i].len)) continue;
         struct push_ctx pc = {&d->q, i, 0};
         rc = d->src[i]->vt->read(d->src[i], (const char *)d->start[i].p, (const char *)d->end[i].p, push_cb, &pc);
@@ -433,6 +470,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
     progress(d, batch, now_us, wm_before, rows, (t3 - t0) + d->t_latest * 1000);
     op_collect_clear(d->q.pipe.sink);
     for (uint32_t i = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
         if (d->src[i]->vt->done && rows[i]) d->src[i]->vt->done(d->src[i], (const char *)d->end[i].p, d->ck ? ckpt_id(d->ck) : d->run_id);
         buf_clear(&d->start[i]);
         buf_append(&d->start[i], d->end[i].p, d->end[i].len);
@@ -462,6 +500,7 @@ int drv_step(struct drv *d, int64_t now_us) {
     bool any = false;
     for (uint32_t i = 0; i < d->nsrc; i++) {
         bool has = false;
+        if (!d->src[i]) continue;
         d->src[i]->err[0] = 0;
         buf_clear(&d->end[i]);
         rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, d->src[i]->max_per_trigger, &d->end[i], &has);
