@@ -10,6 +10,8 @@
  *   memory    rows kept in process (queryable by the embedding program)
  *   csv       path, header, sep, quote, escape, nullValue, compression (none/gzip/zstd)
  *   json      path, compression: JSON lines, NULL fields left out
+ *   kafka     kafka.bootstrap.servers, topic, kafka.*: one message per row
+ *             (value [, key, topic, partition, headers]), at least once
  * csv/json write part files plus a _spark_metadata manifest per batch. */
 #ifndef WEIR_ENGINE_SINK_H
 #define WEIR_ENGINE_SINK_H
@@ -52,6 +54,9 @@ int sink_console_new(const struct cat_entry *t, const struct ty *schema, FILE *o
 int sink_memory_new(const struct cat_entry *t, const struct ty *schema, struct sink **s, char *err, size_t errcap);
 /* The memory sink's rows as rowtext lines (valid until the next write). */
 const char *sink_memory_rows(const struct sink *s, size_t *len);
+int sink_kafka_new(const struct cat_entry *t, const struct ty *schema, struct sink **s, char *err, size_t errcap);
+/* The kafka sink's last failure message. */
+const char *sink_kafka_error(const struct sink *s);
 int sink_files_new(const struct cat_entry *t, const struct ty *schema, struct sink **s, char *err, size_t errcap);
 
 #endif

@@ -452,6 +452,8 @@ static int run_batch(struct drv *d, int64_t now_us) {
     d->t_add = (t2 - t1) / 1000;
     if (rc) {
         free(rows);
+        if (d->sq->sink && !strcmp(d->sq->sink->format, "kafka"))
+            snprintf(d->err, sizeof d->err, "writing to the kafka sink: %s", sink_kafka_error(d->sink));
         return fail(d, "writing to the sink", (int)rc);
     }
     if (d->ck) {
