@@ -181,3 +181,30 @@ TEST(engine_driver_file_sources_modes) {
     CHECK(strstr(out, "|1  |j   |\n|2  |NULL|\n") != NULL);
     free(out);
 }
+
+TEST(engine_driver_partition_by) {
+    char sql[2048], out[512], ck[512], err[1024];
+    snprintf(out, sizeof out, "%s/pout", test_tmpdir());
+    snprintf(ck, sizeof ck, "%s/pck", test_tmpdir());
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE hits (hittime TIMESTAMP, zip STRING, isp STRING) USING memory OPTIONS ('streaming' = 'true', 'rows' = '"
+             "2024-01-01 10:01:00|94105|a\n2024-01-01 10:02:00|94105|b\n2024-01-02 11:00:00|NULL|d');\n"
+             "CREATE TABLE out USING csv OPTIONS ('path' = '%s', 'header' = 'true', 'partitionBy' = 'zip,day');\n"
+             "INSERT INTO out SELECT zip, to_date(hittime) AS day, isp FROM hits;\n", out);
+    REQUIRE(run_pipeline(sql, ck, 0, err, sizeof err) == 0);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/zip=94105/day=2024-01-01", out);
+    CHECK_EQ(count_files(dir, ".csv"), 1);
+    snprintf(dir, sizeof dir, "%s/zip=__HIVE_DEFAULT_PARTITION__/day=2024-01-02", out);
+    CHECK_EQ(count_files(dir, ".csv"), 1);
+    DIR *d = opendir(dir);
+    REQUIRE(d);
+    char path[2048] = "";
+    for (struct dirent *e; (e = readdir(d));)
+        if (strstr(e->d_name, ".csv")) snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    closedir(d);
+    char *t = slurp(path);
+    REQUIRE(t);
+    CHECK_STR(t, "isp\nd\n");
+    free(t);
+}
