@@ -268,15 +268,6 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
         if (source_open(t, &d->src[i], d->err, sizeof d->err)) goto fail;
         d->nstream++;
     }
-    if (sink_t) {
-        if (sink_open(sink_t, sq->plan.root ? sq->plan.root->schema : d->q.plan.root->schema, sq->mode, d->console, &d->sink,
-                      d->err, sizeof d->err))
-            goto fail;
-    } else {
-        struct cat_entry console = {.kind = CAT_TABLE, .name = "console", .format = "console"};
-        if (sink_console_new(&console, d->q.plan.root->schema, d->console, &d->sink, d->err, sizeof d->err)) goto fail;
-        d->sink->mode = sq->mode;
-    }
     const char *ck = o->checkpoint ? o->checkpoint : sink_t ? cat_opt(sink_t, "checkpointLocation") : NULL;
     if (!ck) ck = sess_setting(s, "spark.sql.streaming.checkpointLocation");
     if (ck) {
@@ -295,6 +286,15 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
             }
             terminate(&d->start[i]);
         }
+    }
+    if (sink_t) {
+        if (sink_open(sink_t, d->q.plan.root->schema, sq->mode, d->console, d->ck ? ckpt_id(d->ck) : NULL, &d->sink, d->err,
+                      sizeof d->err))
+            goto fail;
+    } else {
+        struct cat_entry console = {.kind = CAT_TABLE, .name = "console", .format = "console"};
+        if (sink_console_new(&console, d->q.plan.root->schema, d->console, &d->sink, d->err, sizeof d->err)) goto fail;
+        d->sink->mode = sq->mode;
     }
     *out = d;
     return 0;
