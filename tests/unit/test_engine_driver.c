@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/runtime/driver.h"
@@ -134,4 +135,76 @@ TEST(engine_driver_errors) {
                        "CREATE TABLE o USING console OPTIONS ('trigger' = 'sometimes');\nINSERT INTO o SELECT a FROM ev;\n";
     CHECK(run_pipeline_t(sql2, NULL, 0, NULL, err, sizeof err) != 0);
     CHECK(strstr(err, "unknown trigger 'sometimes'") != NULL);
+}
+
+static char *batch_query(const char *sql) {
+    struct session s;
+    sess_init(&s);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    char err[1024] = "";
+    if (sess_load(&s, NULL, sql, strlen(sql), NULL)) fprintf(f, "LOAD: %s", s.err);
+    else if (drv_run_batch_query(&s, &s.queries[s.nqueries - 1], f, err, sizeof err)) fprintf(f, "ERR: %s", err);
+    fclose(f);
+    sess_free(&s);
+    return out;
+}
+
+TEST(engine_driver_file_sources_modes) {
+    char dir[512], path[1024], sql[2048];
+    snprintf(dir, sizeof dir, "%s/in", test_tmpdir());
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/p1.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs("a,b\n1,x\nbad,z\n2,\"open\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/_ignored.csv", dir);
+    f = fopen(path, "w");
+    fputs("a,b\n9,ignored\n", f);
+    fclose(f);
+    const char *modes[] = {"PERMISSIVE", "DROPMALFORMED", "FAILFAST"};
+    const char *want[] = {"|1   |x   |NULL           |\n|NULL|z   |bad,z          |\n|2   |open|2,\"open        |\n",
+                          "|1  |x  |NULL           |\n", "Malformed records are detected in record parsing"};
+    for (int m = 0; m < 3; m++) {
+        snprintf(sql, sizeof sql, "CREATE TABLE c (a INT, b STRING, _corrupt_record STRING) USING csv OPTIONS ('path' = '%s', 'header' = 'true', 'mode' = '%s');\nSELECT * FROM c;", dir, modes[m]);
+        char *out = batch_query(sql);
+        if (!strstr(out, want[m])) test_fail(__FILE__, __LINE__, "mode %s:\n%s", modes[m], out);
+        free(out);
+    }
+    snprintf(path, sizeof path, "%s/j.json", test_tmpdir());
+    f = fopen(path, "w");
+    fputs("{\"a\":1,\"b\":\"j\"}\n{bad\n\n{\"a\":2}\n", f);
+    fclose(f);
+    snprintf(sql, sizeof sql, "CREATE TABLE j (a INT, b STRING) USING json OPTIONS ('path' = '%s', 'mode' = 'DROPMALFORMED');\nSELECT a, b FROM j;", path);
+    char *out = batch_query(sql);
+    CHECK(strstr(out, "|1  |j   |\n|2  |NULL|\n") != NULL);
+    free(out);
+}
+
+TEST(engine_driver_partition_by) {
+    char sql[2048], out[512], ck[512], err[1024];
+    snprintf(out, sizeof out, "%s/pout", test_tmpdir());
+    snprintf(ck, sizeof ck, "%s/pck", test_tmpdir());
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE hits (hittime TIMESTAMP, zip STRING, isp STRING) USING memory OPTIONS ('streaming' = 'true', 'rows' = '"
+             "2024-01-01 10:01:00|94105|a\n2024-01-01 10:02:00|94105|b\n2024-01-02 11:00:00|NULL|d');\n"
+             "CREATE TABLE out USING csv OPTIONS ('path' = '%s', 'header' = 'true', 'partitionBy' = 'zip,day');\n"
+             "INSERT INTO out SELECT zip, to_date(hittime) AS day, isp FROM hits;\n", out);
+    REQUIRE(run_pipeline(sql, ck, 0, err, sizeof err) == 0);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/zip=94105/day=2024-01-01", out);
+    CHECK_EQ(count_files(dir, ".csv"), 1);
+    snprintf(dir, sizeof dir, "%s/zip=__HIVE_DEFAULT_PARTITION__/day=2024-01-02", out);
+    CHECK_EQ(count_files(dir, ".csv"), 1);
+    DIR *d = opendir(dir);
+    REQUIRE(d);
+    char path[2048] = "";
+    for (struct dirent *e; (e = readdir(d));)
+        if (strstr(e->d_name, ".csv")) snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    closedir(d);
+    char *t = slurp(path);
+    REQUIRE(t);
+    CHECK_STR(t, "isp\nd\n");
+    free(t);
 }

@@ -79,6 +79,7 @@ static char *run(const char *sql, const char *const *batches, int n, int restart
                 sess_free(&s);
             }
             sess_init(&s);
+    s.streaming_selects = true;
             if (sess_load(&s, NULL, sql, strlen(sql), NULL)) {
                 fprintf(stderr, "%s", s.err);
                 abort();

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/log.h"
 #include "engine/connectors/kafka_src.h"
 #include "engine/connectors/source.h"
 
@@ -23,6 +24,7 @@ struct source_kafka {
     struct ksrc *k;
     struct arena a;      /* per call */
     struct arena rows;   /* the batch being filled */
+    int commit_failed;
 };
 
 static void kerr(struct source_kafka *s, const char *what) {
@@ -200,6 +202,29 @@ static int k_read(struct source *src, const char *start, const char *end, source
     return rc;
 }
 
+/* Commits the processed offsets to kafka.group.id, or to "weir-<query id>"
+ * when none is set, so consumer-lag tools can follow the query. A broker
+ * without group support refuses: warn once and carry on. */
+static void k_done(struct source *src, const char *end, const char *query_id) {
+    struct source_kafka *s = (struct source_kafka *)src;
+    if (s->commit_failed) return;
+    arena_reset(&s->a);
+    struct ksrc_po *po;
+    int n;
+    if (offsets_of(s, end, &po, &n)) return;
+    char group[128];
+    const char *g = s->o.group_id;
+    if (!g) {
+        snprintf(group, sizeof group, "weir-%s", query_id ? query_id : "query");
+        g = group;
+    }
+    if (ksrc_commit(s->k, g, po, n)) {
+        log_warn("kafka source `%s`: cannot commit offsets to group %s (%s); lag tools will not see this query",
+                 s->base.table->name, g, ksrc_error(s->k));
+        s->commit_failed = 1;
+    }
+}
+
 static void k_close(struct source *src) {
     struct source_kafka *s = (struct source_kafka *)src;
     if (s->k) ksrc_free(s->k);
@@ -208,7 +233,7 @@ static void k_close(struct source *src) {
     free(s);
 }
 
-static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close};
+static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close, k_done};
 
 int source_kafka_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_kafka *s = calloc(1, sizeof *s);

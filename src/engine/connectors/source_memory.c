@@ -93,7 +93,7 @@ static void mem_close(struct source *s) {
     free(m);
 }
 
-static const struct source_vt mem_vt = {mem_initial, mem_ending, mem_latest, mem_read, mem_close};
+static const struct source_vt mem_vt = {mem_initial, mem_ending, mem_latest, mem_read, mem_close, NULL};
 
 int source_memory_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_memory *m = calloc(1, sizeof *m);

@@ -88,7 +88,7 @@ static void rate_close(struct source *s) {
     free(s);
 }
 
-static const struct source_vt rate_vt = {rate_initial, rate_ending, rate_latest, rate_read, rate_close};
+static const struct source_vt rate_vt = {rate_initial, rate_ending, rate_latest, rate_read, rate_close, NULL};
 
 int source_rate_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_rate *r = calloc(1, sizeof *r);

@@ -101,6 +101,14 @@ struct op *op_union_new(const struct ty *schema, uint32_t ninputs);
 struct lp_sort_key;
 struct op *op_sort_new(const struct ty *schema, const struct lp_sort_key *keys, uint32_t n);
 struct op *op_limit_new(const struct ty *schema, int64_t limit);
+/* Hash join (see op_join.c). type is an enum ast_join; build_left: the left
+ * input is hashed. Build-side batches must be pushed into
+ * op_join_build_entry(join) before the probe side's first batch. */
+struct op *op_join_new(const struct ty *schema, int type, bool build_left, struct expr **bkeys, struct expr **pkeys,
+                       uint32_t nkeys, struct expr *residual, uint32_t nleft, uint32_t nright);
+struct op *op_join_build_entry(struct op *join);
+/* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
+struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);
 
 /* The collector: the end of every pipeline. Keeps copies of the rows it
  * receives in its own arena (the memory sink, the console sink and the tests

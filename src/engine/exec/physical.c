@@ -40,6 +40,18 @@ static void build(const struct lp *n, struct op *next, struct pipeline *p) {
     case LP_UNION: o = op_union_new(n->schema, n->ninputs); break;
     case LP_SORT: o = op_sort_new(n->schema, n->sort, n->nsort); break;
     case LP_LIMIT: o = op_limit_new(n->schema, n->limit); break;
+    case LP_GENERATE: o = op_generate_new(n->schema, n->gen, n->gen_outer, n->gen_pos); break;
+    case LP_JOIN: {
+        const struct lp *l = n->inputs[0], *r = n->inputs[1];
+        o = op_join_new(n->schema, n->join, n->build_left, n->build_left ? n->lkeys : n->rkeys,
+                        n->build_left ? n->rkeys : n->lkeys, n->njkeys, n->residual, l->schema->nfields, r->schema->nfields);
+        o->next = next;
+        add(&p->ops, &p->nops, o);
+        /* the build side's sources first: the runtime pushes sources in this order */
+        build(n->build_left ? l : r, op_join_build_entry(o), p);
+        build(n->build_left ? r : l, o, p);
+        return;
+    }
     }
     o->next = next;
     add(&p->ops, &p->nops, o);

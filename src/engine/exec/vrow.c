@@ -59,18 +59,20 @@ int vrow_cmp(const struct vec *x, uint32_t i, const struct vec *y, uint32_t j) {
 }
 
 uint64_t vrow_hash_bytes(const void *p, uint32_t n, uint64_t seed) {
+    /* one multiply per 8 bytes, one full mix at the end */
     const unsigned char *s = p;
     uint64_t h = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
-        h = (h ^ vrow_mix(w)) * 0x100000001b3ULL;
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
         s += 8;
         n -= 8;
     }
     uint64_t w = 0;
     memcpy(&w, s, n);
-    h = (h ^ vrow_mix(w + n)) * 0x100000001b3ULL;
+    h = (h ^ w ^ ((uint64_t)n << 56)) * 0x94d049bb133111ebULL;
     return vrow_mix(h);
 }
 

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "engine/exec/func.h"
+#include "engine/exec/kernels.h"
 #include "engine/plan/bind.h"
 
 void bind_init(struct binder *b, struct arena *a, const struct catalog *cat) {
@@ -99,7 +100,7 @@ static struct lp *bind_table(struct binder *b, const struct ast_rel *r, struct b
     struct lp *n = node(b, LP_SCAN, NULL, r->pos);
     n->table = t;
     n->schema = t->schema;
-    n->streaming = t->streaming;
+    n->streaming = t->streaming && !b->batch;
     bscope_from_schema(b, sc, n->schema, qual);
     return n;
 }
@@ -135,7 +136,7 @@ static struct lp *bind_watermark(struct binder *b, const struct ast_rel *r, stru
         child = project(b, child, ex, names, n + 1, r->pos);
         const char *qual = n ? sc->cols[0].qual : NULL;
         struct bscope_col *nc = arena_alloc(b->a, (n + 1) * sizeof *nc);
-        memcpy(nc, sc->cols, n * sizeof *nc);
+        if (n) memcpy(nc, sc->cols, n * sizeof *nc);
         nc[n] = (struct bscope_col){qual, names[n], x->type};
         sc->cols = nc;
         sc->n = n + 1;
@@ -168,6 +169,151 @@ static struct lp *bind_dedup(struct binder *b, const struct ast_rel *r, struct l
     return d;
 }
 
+static void split_and(const struct ast *e, const struct ast **out, uint32_t *n, uint32_t cap) {
+    if (e->kind == AST_AND) {
+        split_and(e->args[0], out, n, cap);
+        split_and(e->args[1], out, n, cap);
+    } else if (*n < cap) {
+        out[(*n)++] = e;
+    }
+}
+
+/* Binds e against scope s without reporting errors; NULL if it does not bind. */
+static struct expr *try_bind(struct binder *b, const struct ast *e, const struct bscope *s) {
+    int saved = b->failed;
+    b->quiet++;
+    struct expr *x = bind_expr(b, e, s, NULL);
+    b->quiet--;
+    b->failed = saved;
+    return x;
+}
+
+static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
+    struct bscope ls = {0}, rs = {0};
+    struct lp *l = bind_rel(b, r->left, &ls);
+    struct lp *rt = l ? bind_rel(b, r->right, &rs) : NULL;
+    if (!rt) return NULL;
+    enum ast_join jt = r->join;
+    bool build_left = false;
+    if (l->streaming && rt->streaming)
+        return bind_error(b, r->pos, "stream-stream joins are not supported yet (join a stream with a static table)"), NULL;
+    if (jt == JOIN_FULL)
+        return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
+                          l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
+    if (jt == JOIN_RIGHT) {
+        if (l->streaming)
+            return bind_error(b, r->pos, "Right outer join with a streaming DataFrame/Dataset on the left and a static "
+                                         "DataFrame/DataSet on the right is not supported"), NULL;
+        build_left = true;
+    } else if (jt == JOIN_LEFT || jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI) {
+        if (rt->streaming)
+            return bind_error(b, r->pos, "%s join with a streaming DataFrame/Dataset on the right and a static "
+                                         "DataFrame/DataSet on the left is not supported",
+                              jt == JOIN_LEFT ? "Left outer" : jt == JOIN_LEFT_SEMI ? "Left semi" : "Left anti"), NULL;
+    } else if (rt->streaming) {
+        build_left = true; /* inner/cross: hash the static side */
+    }
+    /* the combined scope: left columns then right columns */
+    struct bscope all = {0};
+    all.n = ls.n + rs.n;
+    all.cols = arena_alloc(b->a, (all.n ? all.n : 1) * sizeof *all.cols);
+    if (ls.n) memcpy(all.cols, ls.cols, ls.n * sizeof *all.cols);
+    if (rs.n) memcpy(all.cols + ls.n, rs.cols, rs.n * sizeof *all.cols);
+    struct lp *j = node(b, LP_JOIN, NULL, r->pos);
+    j->join = jt;
+    j->build_left = build_left;
+    j->inputs = arena_alloc(b->a, 2 * sizeof *j->inputs);
+    j->inputs[0] = l;
+    j->inputs[1] = rt;
+    j->ninputs = 2;
+    j->streaming = l->streaming || rt->streaming;
+    const struct lp *stream = l->streaming ? l : rt->streaming ? rt : NULL;
+    if (stream && stream->wm_col >= 0) {
+        j->wm_col = stream == l ? l->wm_col : (int)ls.n + rt->wm_col;
+        j->wm_delay_us = stream->wm_delay_us;
+    }
+    struct expr **lk = arena_alloc(b->a, 64 * sizeof *lk), **rk = arena_alloc(b->a, 64 * sizeof *rk);
+    uint32_t nk = 0;
+    struct expr *residual = NULL;
+    if (r->nusing) {
+        for (uint32_t u = 0; u < r->nusing && nk < 64; u++) {
+            int li = -1, ri = -1;
+            for (uint32_t c = 0; c < ls.n; c++)
+                if (!strcasecmp(ls.cols[c].name, r->using_cols[u])) li = (int)c;
+            for (uint32_t c = 0; c < rs.n; c++)
+                if (!strcasecmp(rs.cols[c].name, r->using_cols[u])) ri = (int)c;
+            if (li < 0 || ri < 0)
+                return bind_error(b, r->pos, "USING column `%s` must exist on both sides of the join", r->using_cols[u]), NULL;
+            const struct ty *t = fb_common_type(b->a, ls.cols[li].type, rs.cols[ri].type);
+            if (!t) return bind_error(b, r->pos, "USING column `%s` has incompatible types on the two sides", r->using_cols[u]), NULL;
+            lk[nk] = fb_cast_expr(b->a, expr_col(b->a, li, ls.cols[li].type), t);
+            rk[nk++] = fb_cast_expr(b->a, expr_col(b->a, ri, rs.cols[ri].type), t);
+        }
+    } else if (r->on) {
+        const struct ast *conj[64];
+        uint32_t nc = 0;
+        split_and(r->on, conj, &nc, 64);
+        for (uint32_t c = 0; c < nc; c++) {
+            const struct ast *e = conj[c];
+            if (e->kind == AST_BINOP && e->op == OP_EQ && nk < 64) {
+                struct expr *x = try_bind(b, e->args[0], &ls), *y = try_bind(b, e->args[1], &rs);
+                if (!x || !y) {
+                    x = try_bind(b, e->args[1], &ls);
+                    y = try_bind(b, e->args[0], &rs);
+                }
+                /* each side of the key binds against its own input only */
+                if (x && y) {
+                    const struct ty *t = fb_common_type(b->a, x->type, y->type);
+                    if (t) {
+                        lk[nk] = fb_cast_expr(b->a, x, t);
+                        rk[nk++] = fb_cast_expr(b->a, y, t);
+                        continue;
+                    }
+                }
+            }
+            struct expr *x = bind_expr(b, e, &all, NULL);
+            if (!x) return NULL;
+            if (x->type->kind != TY_BOOLEAN) return bind_error(b, e->pos, "a join condition must be BOOLEAN"), NULL;
+            if (jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI)
+                return bind_error(b, e->pos, "semi and anti joins support only equality conditions for now"), NULL;
+            residual = residual ? expr_call(b->a, "and", ty_boolean(), kern_and, (struct expr *[]){residual, x}, 2) : x;
+        }
+    } else if (jt != JOIN_CROSS) {
+        return bind_error(b, r->pos, "a join needs ON or USING"), NULL;
+    }
+    j->lkeys = lk;
+    j->rkeys = rk;
+    j->njkeys = nk;
+    j->residual = residual;
+    int semi = jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI;
+    uint32_t nout = semi ? l->schema->nfields : all.n;
+    struct ty_field *fs = arena_alloc(b->a, (nout ? nout : 1) * sizeof *fs);
+    for (uint32_t c = 0; c < nout; c++) fs[c] = (struct ty_field){all.cols[c].name, all.cols[c].type, true};
+    j->schema = ty_struct(b->a, fs, nout);
+    if (semi) all.n = ls.n;
+    if (r->nusing && !semi) {
+        /* USING: the right side's join columns are not repeated */
+        struct expr **ex = arena_alloc(b->a, all.n * sizeof *ex);
+        const char **names = arena_alloc(b->a, all.n * sizeof *names);
+        struct bscope_col *nc = arena_alloc(b->a, all.n * sizeof *nc);
+        uint32_t m = 0;
+        for (uint32_t c = 0; c < all.n; c++) {
+            int drop = 0;
+            for (uint32_t u = 0; u < r->nusing && c >= ls.n; u++) drop |= !strcasecmp(all.cols[c].name, r->using_cols[u]);
+            if (drop) continue;
+            ex[m] = expr_col(b->a, (int)c, all.cols[c].type);
+            names[m] = all.cols[c].name;
+            nc[m++] = all.cols[c];
+        }
+        struct lp *p = project(b, j, ex, names, m, r->pos);
+        sc->cols = nc;
+        sc->n = m;
+        return p;
+    }
+    *sc = all;
+    return j;
+}
+
 static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
     struct lp *p;
     switch (r->kind) {
@@ -178,9 +324,8 @@ static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bsc
         if (p) bscope_from_schema(b, sc, p->schema, r->alias);
         break;
     }
-    default:
-        bind_error(b, r->pos, "joins are not supported yet");
-        return NULL;
+    case REL_JOIN: return bind_join(b, r, sc);
+    default: return NULL;
     }
     if (!p) return NULL;
     if (r->wm_expr && !(p = bind_watermark(b, r, p, sc))) return NULL;
@@ -300,14 +445,14 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     const struct ty *wt = ty_struct(b->a, wf, 2);
     uint32_t n = child->schema->nfields;
     struct ty_field *fs = arena_alloc(b->a, (n + 1) * sizeof *fs);
-    memcpy(fs, child->schema->fields, n * sizeof *fs);
+    if (n) memcpy(fs, child->schema->fields, n * sizeof *fs);
     fs[n] = (struct ty_field){"window", wt, true};
     w->schema = ty_struct(b->a, fs, n + 1);
     /* the window carries the watermark when its time column does */
     if (child->wm_col >= 0 && t->kind == EX_COL && t->col == child->wm_col) w->wm_col = (int)n;
     else if (child->wm_col >= 0) w->wm_col = child->wm_col;
     struct bscope_col *nc = arena_alloc(b->a, (sc->n + 1) * sizeof *nc);
-    memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
     nc[sc->n] = (struct bscope_col){NULL, "window", wt};
     sc->cols = nc;
     sc->n++;
@@ -381,6 +526,48 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     return top;
 }
 
+static int is_generator(const struct ast *e) {
+    return e->kind == AST_FUNC && (!strcasecmp(e->text, "explode") || !strcasecmp(e->text, "explode_outer") ||
+                                   !strcasecmp(e->text, "posexplode") || !strcasecmp(e->text, "posexplode_outer"));
+}
+
+/* SELECT ..., explode(x) [AS name], ...: a GENERATE node under the projection
+ * that appends the element columns; *first receives the first new column. */
+static struct lp *bind_generate(struct binder *b, const struct ast_item *it, struct lp *child, struct bscope *sc, uint32_t *first,
+                                uint32_t *count) {
+    const struct ast *g = it->expr;
+    if (g->nargs != 1) return bind_error(b, g->pos, "[WRONG_NUM_ARGS] %s requires 1 argument but got %u", g->text, g->nargs), NULL;
+    struct expr *c = bind_expr(b, g->args[0], sc, NULL);
+    if (!c) return NULL;
+    if (c->type->kind != TY_ARRAY && c->type->kind != TY_MAP)
+        return bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] %s needs an ARRAY or MAP but got %s", g->text,
+                          ty_sql_str(b->a, c->type)), NULL;
+    struct lp *n = node(b, LP_GENERATE, child, g->pos);
+    n->gen = c;
+    n->gen_outer = strstr(g->text, "outer") || strstr(g->text, "OUTER");
+    n->gen_pos = !strncasecmp(g->text, "pos", 3);
+    uint32_t nin = child->schema->nfields, extra = (c->type->kind == TY_MAP ? 2 : 1) + (n->gen_pos ? 1 : 0);
+    struct ty_field *fs = arena_alloc(b->a, (nin + extra) * sizeof *fs);
+    if (nin) memcpy(fs, child->schema->fields, nin * sizeof *fs);
+    uint32_t at = nin;
+    if (n->gen_pos) fs[at++] = (struct ty_field){"pos", ty_int(), true};
+    if (c->type->kind == TY_MAP) {
+        fs[at++] = (struct ty_field){"key", c->type->key, true};
+        fs[at++] = (struct ty_field){"value", c->type->elem, true};
+    } else {
+        fs[at++] = (struct ty_field){it->alias ? it->alias : "col", c->type->elem, true};
+    }
+    n->schema = ty_struct(b->a, fs, nin + extra);
+    struct bscope_col *nc = arena_alloc(b->a, (sc->n + extra) * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    for (uint32_t k = 0; k < extra; k++) nc[sc->n + k] = (struct bscope_col){NULL, fs[nin + k].name, fs[nin + k].type};
+    *first = sc->n;
+    *count = extra;
+    sc->cols = nc;
+    sc->n += extra;
+    return n;
+}
+
 static struct lp *bind_select(struct binder *b, const struct ast_query *q, struct bscope *out_scope) {
     struct bscope sc = {0};
     struct lp *p;
@@ -413,8 +600,21 @@ static struct lp *bind_select(struct binder *b, const struct ast_query *q, struc
         if (!p) return NULL;
     } else {
         if (q->having) return bind_error(b, q->having->pos, "HAVING needs GROUP BY or an aggregate function"), NULL;
+        int gi = -1;
+        uint32_t gfirst = 0, gcount = 0;
+        for (uint32_t i = 0; i < q->nitems; i++) {
+            if (!is_generator(q->items[i].expr)) continue;
+            if (gi >= 0) return bind_error(b, q->items[i].pos, "only one generator (explode) is allowed per SELECT clause"), NULL;
+            gi = (int)i;
+        }
+        if (gi >= 0 && !(p = bind_generate(b, &q->items[gi], p, &sc, &gfirst, &gcount))) return NULL;
         for (uint32_t i = 0; i < q->nitems; i++) {
             const struct ast_item *x = &q->items[i];
+            if ((int)i == gi) {
+                for (uint32_t k = 0; k < gcount; k++)
+                    items_push(b, &it, expr_col(b->a, (int)(gfirst + k), sc.cols[gfirst + k].type), sc.cols[gfirst + k].name, NULL);
+                continue;
+            }
             if (x->expr->kind == AST_STAR) {
                 if (x->alias) return bind_error(b, x->pos, "* cannot have an alias"), NULL;
                 if (expand_star(b, x->expr, &sc, &it)) return NULL;

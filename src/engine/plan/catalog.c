@@ -82,6 +82,8 @@ int cat_add(struct catalog *c, const struct ast_stmt *s, char *err, size_t errca
             e->schema = s->columns;
             /* a memory table with 'streaming' = 'true' is a stream source (Spark's MemoryStream) */
             if (!strcmp(f, "memory") && is_true(cat_opt(e, "streaming"))) e->streaming = true;
+            /* csv/json tables are file sources; 'streaming' = 'true' reads new files as a stream */
+            if ((!strcmp(f, "csv") || !strcmp(f, "json")) && is_true(cat_opt(e, "streaming"))) e->streaming = true;
         }
     }
     if (old) {
@@ -108,7 +110,7 @@ void plan_free(struct plan *p) {
 static const char *const kind_names[] = {
     [LP_SCAN] = "Scan", [LP_PROJECT] = "Project", [LP_FILTER] = "Filter", [LP_WATERMARK] = "EventTimeWatermark",
     [LP_WINDOW] = "Window", [LP_AGGREGATE] = "Aggregate", [LP_DEDUP] = "Deduplicate", [LP_UNION] = "Union",
-    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit",
+    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit", [LP_GENERATE] = "Generate", [LP_JOIN] = "Join",
 };
 
 void lp_print(struct buf *b, const struct lp *n, int indent) {

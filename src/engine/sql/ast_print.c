@@ -103,6 +103,12 @@ static void pexpr(struct buf *b, const struct ast *e, int spark) {
         buf_putc(b, ')');
         break;
     case AST_BINOP:
+        if (spark && e->op == OP_CONCAT) { /* Spark turns || into concat() */
+            buf_printf(b, "concat(");
+            plist(b, e->args, 0, 2, spark);
+            buf_putc(b, ')');
+            break;
+        }
         buf_putc(b, '(');
         pexpr(b, e->args[0], spark);
         buf_printf(b, " %s ", ast_op_name(e->op));
