@@ -14,7 +14,7 @@ CSTD     = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-override-init -Wno-format-truncation
 INCS     = -Isrc
 CFLAGS_COMMON = $(CSTD) $(WARN) $(INCS) -fno-strict-aliasing -pthread -MMD -MP
-LIBS     = -lrdkafka -lz -lzstd -llz4 -lssl -lcrypto -lm -pthread
+LIBS     = -lrdkafka -lz -lzstd -llz4 -lsnappy -lssl -lcrypto -lm -pthread
 
 REL_CFLAGS  = $(CFLAGS_COMMON) -O2 -g
 TEST_CFLAGS = $(CFLAGS_COMMON) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

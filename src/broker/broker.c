@@ -5,6 +5,7 @@
 #include "broker/broker.h"
 
 #include "broker/core.h"
+#include "broker/group.h"
 #include "broker/net.h"
 #include "broker/topics.h"
 #include "common/clock.h"
@@ -116,6 +117,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     if (stat(b->meta_dir, &st) != 0) b->clean_start = 1; /* a new dir has nothing to recover */
     pid_alloc_open(&b->pids, b->meta_dir);
     if (topics_load(b, err, errlen)) goto fail;
+    if (grp_open(b, err, errlen)) goto fail;
 
     b->epfd = epoll_create1(EPOLL_CLOEXEC);
     b->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -127,10 +129,14 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
         snprintf(err, errlen, "cannot start the flusher thread");
         goto fail;
     }
+    if (cleaner_start(b->evfd, &b->cleaner)) {
+        snprintf(err, errlen, "cannot start the log cleaner thread");
+        goto fail;
+    }
     if (net_listen(b, err, errlen)) goto fail;
     if (adv_follows_port) b->adv_port = b->port;
     b->next_housekeep_ms = clock_mono_ms() + 1000;
-    b->last_retention_ms = b->last_snapshot_ms = clock_wall_ms();
+    b->last_retention_ms = b->last_snapshot_ms = b->last_clean_ms = clock_wall_ms();
     log_info("weir broker node %d (cluster %s) listening on %s:%d, advertised as %s:%d", cfg->node_id, b->cluster_id,
              b->host[0] ? b->host : "*", b->port, b->adv_host, b->adv_port);
     log_info("data in %s: %d topic(s), %s start, ready in %.1f ms", cfg->log_dirs, (int)b->topics.n,
@@ -167,6 +173,9 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
     /* producer-state snapshots bound the log replayed after a crash */
     int snapshot_due = now_wall - b->last_snapshot_ms >= 60000;
     if (snapshot_due) b->last_snapshot_ms = now_wall;
+    /* the log cleaner looks for work every log.cleaner.backoff.ms (Kafka: 15 s) */
+    int clean_due = now_wall - b->last_clean_ms >= b->cfg.log_cleaner_backoff_ms;
+    if (clean_due) b->last_clean_ms = now_wall;
     size_t it = 0;
     void *v;
     while (hmap_next(&b->topics, &it, NULL, NULL, &v)) {
@@ -180,6 +189,14 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
                     log_info("retention: %s-%d deleted %" PRId64 " bytes, log start offset %" PRId64 " -> %" PRId64,
                              t->name, i, del, start, plog_start_offset(p->log));
             }
+            if (clean_due && t->compact && !p->cjob && b->cleaner) {
+                t->ccfg.max_clean_offset = pstate_first_unstable(p->ps); /* never past an open transaction */
+                struct compact_job *job = NULL;
+                if (plog_compact_prepare(p->log, &t->ccfg, now_wall, &job) == 0 && job) {
+                    p->cjob = job;
+                    cleaner_submit(b->cleaner, p->uid, job);
+                }
+            }
             if (snapshot_due) pstate_snapshot(p->ps, p->dir, plog_start_offset(p->log), plog_end_offset(p->log));
             if (t->pcfg.flush_interval_ms != INT64_MAX && now_wall - p->last_flush_ms >= t->pcfg.flush_interval_ms) {
                 p->last_flush_ms = now_wall;
@@ -189,12 +206,34 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
     }
 }
 
+/* A cleaner job came back: swap the cleaned segments in. */
+void broker_on_cleaned(void *ctx, uint64_t uid, struct compact_job *job) {
+    struct broker *b = ctx;
+    struct partition *p = hmap_get(&b->parts_by_uid, &uid, sizeof uid);
+    if (!p || p->cjob != job) { /* cannot happen: partitions withdraw their job before going away */
+        compact_job_discard(job);
+        return;
+    }
+    p->cjob = NULL;
+    struct plog_compact_stats st = {0};
+    int rc = plog_compact_finish(p->log, job, &st);
+    if (rc && rc != WERR_AGAIN)
+        log_warn("log cleaner: %s-%d: %s", p->topic->name, p->index, werr_str(rc));
+    else if (st.segments > 0)
+        log_info("log cleaner: %s-%d: %d segment(s), %" PRId64 " -> %" PRId64 " bytes, %" PRId64 " of %" PRId64
+                 " records kept, %" PRId64 " tombstones dropped", p->topic->name, p->index, st.segments,
+                 st.bytes_before, st.bytes_after, st.records_kept, st.records_read, st.tombstones_dropped);
+}
+
 void broker_free(struct broker *b) {
     if (!b) return;
+    grp_detach_requests(b); /* before the connections (and their requests) go */
     net_close_all(b);
+    grp_free(b);
     if (b->flusher) flusher_stop(b->flusher);
     int had_topics = b->meta_dir[0] != 0;
-    topics_close_all(b); /* flushes every log */
+    topics_close_all(b); /* flushes every log, withdraws cleaner jobs */
+    if (b->cleaner) cleaner_stop(b->cleaner);
     if (b->lfd >= 0) close(b->lfd);
     if (b->epfd >= 0) close(b->epfd);
     if (b->evfd >= 0) close(b->evfd);

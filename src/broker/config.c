@@ -47,10 +47,20 @@ static const struct bkey bkeys[] = {
     {"log.index.interval.bytes", CFG_INT, "4096"},
     {"message.max.bytes", CFG_INT, "1048588"},
     {"socket.request.max.bytes", CFG_INT, "104857600"},
+    {"queued.max.request.bytes", CFG_LONG, "1073741824"},
     {"max.connections", CFG_INT, "2147483647"},
     {"message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.cleanup.policy", CFG_LIST, "delete"},
+    {"log.cleaner.backoff.ms", CFG_LONG, "15000"},
+    /* group coordinator (group.h) */
+    {"group.initial.rebalance.delay.ms", CFG_INT, "3000"},
+    {"group.min.session.timeout.ms", CFG_INT, "6000"},
+    {"group.max.session.timeout.ms", CFG_INT, "1800000"},
+    {"group.max.size", CFG_INT, "2147483647"},
+    {"offsets.retention.minutes", CFG_INT, "10080"},
+    {"offsets.retention.check.interval.ms", CFG_LONG, "600000"},
+    {"offset.metadata.max.bytes", CFG_INT, "4096"},
 };
 
 static const char *ignored_keys[] = {
@@ -58,7 +68,7 @@ static const char *ignored_keys[] = {
     "inter.broker.listener.name", "listener.security.protocol.map", "num.network.threads", "num.io.threads",
     "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
     "offsets.topic.replication.factor", "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
-    "zookeeper.connect", "zookeeper.connection.timeout.ms", "group.initial.rebalance.delay.ms",
+    "zookeeper.connect", "zookeeper.connection.timeout.ms", "offsets.topic.num.partitions",
     "log.flush.scheduler.interval.ms", "min.insync.replicas", "unclean.leader.election.enable",
 };
 
@@ -176,6 +186,13 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     cfg->message_max_bytes = (int32_t)bget_long(cfg, "message.max.bytes");
     cfg->socket_request_max_bytes = (int32_t)bget_long(cfg, "socket.request.max.bytes");
     cfg->max_connections = (int32_t)bget_long(cfg, "max.connections");
+    cfg->log_cleaner_backoff_ms = bget_long(cfg, "log.cleaner.backoff.ms");
+    cfg->queued_max_request_bytes = bget_long(cfg, "queued.max.request.bytes");
+    if (cfg->queued_max_request_bytes < 0) cfg->queued_max_request_bytes = INT64_MAX; /* Kafka's -1: no limit */
+    if (cfg->queued_max_request_bytes < 2 * (int64_t)cfg->socket_request_max_bytes) {
+        /* one largest request must always fit, with room for reading others */
+        cfg->queued_max_request_bytes = 2 * (int64_t)cfg->socket_request_max_bytes;
+    }
     const char *tt = props_get(&cfg->set, "message.timestamp.type");
     if (!tt) tt = bget(cfg, "log.message.timestamp.type");
     if (strcmp(tt, "CreateTime") && strcmp(tt, "LogAppendTime")) {
@@ -184,6 +201,19 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     }
     cfg->log_append_time = !strcmp(tt, "LogAppendTime");
     snprintf(cfg->cleanup_policy, sizeof cfg->cleanup_policy, "%s", bget(cfg, "log.cleanup.policy"));
+    cfg->group_initial_rebalance_delay_ms = (int32_t)bget_long(cfg, "group.initial.rebalance.delay.ms");
+    cfg->group_min_session_timeout_ms = (int32_t)bget_long(cfg, "group.min.session.timeout.ms");
+    cfg->group_max_session_timeout_ms = (int32_t)bget_long(cfg, "group.max.session.timeout.ms");
+    cfg->group_max_size = (int32_t)bget_long(cfg, "group.max.size");
+    cfg->offsets_retention_ms = bget_long(cfg, "offsets.retention.minutes") * 60000;
+    cfg->offsets_retention_check_interval_ms = bget_long(cfg, "offsets.retention.check.interval.ms");
+    cfg->offset_metadata_max_bytes = (int32_t)bget_long(cfg, "offset.metadata.max.bytes");
+    if (cfg->group_initial_rebalance_delay_ms < 0 || cfg->group_min_session_timeout_ms < 0 ||
+        cfg->group_max_session_timeout_ms < cfg->group_min_session_timeout_ms || cfg->group_max_size < 1 ||
+        cfg->offsets_retention_ms < 60000 || cfg->offsets_retention_check_interval_ms < 1) {
+        snprintf(err, errlen, "config: a group coordinator setting (group.*, offsets.retention.*) is out of range");
+        return WERR_INVALID;
+    }
 
     if (cfg->default_replication_factor < 1) {
         snprintf(err, errlen, "config: default.replication.factor must be at least 1");
@@ -260,9 +290,10 @@ int topic_cfg_validate(const char *name, const char *value, char *err, size_t er
     int64_t v = 0;
     parse_long(value, &v);
     if (!strcmp(name, "cleanup.policy")) {
-        if (strcmp(value, "delete")) {
-            snprintf(err, errlen, "Invalid value %s for configuration cleanup.policy: weir supports 'delete' (log "
-                                  "compaction is not available yet)", value);
+        if (strcmp(value, "delete") && strcmp(value, "compact") && strcmp(value, "compact,delete") &&
+            strcmp(value, "delete,compact")) {
+            snprintf(err, errlen, "Invalid value %s for configuration cleanup.policy: each value must be one of: "
+                                  "compact, delete", value);
             return WERR_INVALID;
         }
     } else if (!strcmp(name, "message.timestamp.type")) {

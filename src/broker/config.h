@@ -31,8 +31,14 @@ struct broker_cfg {
     int64_t log_segment_bytes, log_roll_ms, log_retention_ms, log_retention_bytes;
     int64_t log_retention_check_interval_ms, log_flush_interval_messages, log_flush_interval_ms;
     int32_t log_index_interval_bytes, message_max_bytes, socket_request_max_bytes, max_connections;
+    int64_t queued_max_request_bytes; /* all connections' read buffers together */
+    int64_t log_cleaner_backoff_ms;
     int log_append_time; /* message.timestamp.type = LogAppendTime */
     char cleanup_policy[32];
+    /* group coordinator */
+    int32_t group_initial_rebalance_delay_ms, group_min_session_timeout_ms, group_max_session_timeout_ms;
+    int32_t group_max_size, offset_metadata_max_bytes;
+    int64_t offsets_retention_ms, offsets_retention_check_interval_ms;
 };
 
 /* Fills cfg from defaults + props (file then overrides, later wins).

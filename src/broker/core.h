@@ -11,6 +11,7 @@
 #define WEIR_BROKER_CORE_H
 
 #include "broker/config.h"
+#include "broker/cleaner.h"
 #include "broker/flusher.h"
 #include "broker/producer_ids.h"
 #include "broker/pstate.h"
@@ -45,6 +46,7 @@ struct partition {
     int sync_inflight;           /* a flusher job is running for this partition */
     struct waiter *fetch_waiters;
     int64_t last_flush_ms;       /* flush.ms housekeeping */
+    struct compact_job *cjob;    /* outstanding log-cleaner job, or NULL */
 };
 
 struct topic {
@@ -56,6 +58,8 @@ struct topic {
     struct plog_cfg pcfg;   /* resolved storage settings */
     int log_append_time;
     int32_t max_message_bytes;
+    int compact;                 /* cleanup.policy has compact */
+    struct plog_compact_cfg ccfg;
     int deleted;
 };
 
@@ -100,6 +104,7 @@ struct conn {
     int closed;              /* fd closed; struct lives until nreqs == 0 */
     int dead;                /* on the broker's dead list, freed after this loop iteration */
     int ready;               /* on the broker's ready list (frames waiting to be processed) */
+    int mem_blocked;         /* waiting for read-buffer memory (queued.max.request.bytes) */
     struct conn *ready_next;
     struct conn *next, *prev;
 };
@@ -115,19 +120,23 @@ struct broker {
     volatile int stopping;
     int ran;                 /* broker_run was entered */
     struct flusher *flusher;
+    struct cleaner *cleaner;
     struct hmap topics;      /* name -> struct topic */
     struct hmap parts_by_uid;/* uid (8 bytes) -> struct partition */
     uint64_t next_uid, next_conn_id;
     struct conn *conns, *dead_conns, *ready_conns;
     int nconns;
+    size_t rbuf_bytes;       /* read-buffer capacity of all connections */
+    int nmem_blocked;
     struct req *parked;      /* requests with a deadline */
     struct req *wake;        /* fetches to re-evaluate after new data */
     int64_t next_housekeep_ms, last_retention_ms;
     struct logdir *logdir;
     struct pid_alloc pids;
-    int64_t last_snapshot_ms;
+    int64_t last_snapshot_ms, last_clean_ms;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
+    struct grp_coord *grp;   /* group coordinator (group.h) */
 };
 
 static inline struct wstr wstr_c(const char *s) { return (struct wstr){s, s ? (int32_t)strlen(s) : 0}; }
@@ -164,6 +173,18 @@ int h_alter_configs(struct broker *b, struct req *r);
 int h_incremental_alter_configs(struct broker *b, struct req *r);
 int h_describe_cluster(struct broker *b, struct req *r);
 int h_init_producer_id(struct broker *b, struct req *r);
+/* group coordinator (group.h) */
+int h_find_coordinator(struct broker *b, struct req *r);
+int h_join_group(struct broker *b, struct req *r);
+int h_sync_group(struct broker *b, struct req *r);
+int h_heartbeat(struct broker *b, struct req *r);
+int h_leave_group(struct broker *b, struct req *r);
+int h_offset_commit(struct broker *b, struct req *r);
+int h_offset_fetch(struct broker *b, struct req *r);
+int h_offset_delete(struct broker *b, struct req *r);
+int h_list_groups(struct broker *b, struct req *r);
+int h_describe_groups(struct broker *b, struct req *r);
+int h_delete_groups(struct broker *b, struct req *r);
 handler_fn handler_for(int api_key);
 
 /* Fetch and produce hooks used by the loop. */
@@ -175,6 +196,8 @@ void produce_on_synced(struct broker *b, struct partition *p);
 void produce_release_waiters(struct broker *b, struct partition *p);
 /* Called after appending to p: wakes fetches waiting on it. */
 void partition_notify_append(struct broker *b, struct partition *p);
+/* Makes r wait (r->pending) until p is fsync'ed below upto, and asks for the sync. */
+void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto);
 /* Asks the flusher to sync p if it has waiters and no job in flight. */
 void partition_request_sync(struct broker *b, struct partition *p);
 

@@ -13,12 +13,14 @@
 #include "common/log.h"
 #include "wire/api_produce.h"
 #include "wire/batch.h"
+#include "wire/compress.h"
+#include "wire/compress.h"
 #include "wire/errors.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto) {
+void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req *r, int64_t upto) {
     struct waiter *w = malloc(sizeof *w);
     if (!w) abort();
     w->req = r;
@@ -107,6 +109,19 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
                   kerr_name(out->error_code), m);
         return;
     }
+    if (t->compact) { /* compaction keeps the newest value per key: a record without one has no place */
+        struct batch_iter ki;
+        batch_iter_init(&ki, in->records.p, (size_t)in->records.n);
+        const uint8_t *kb;
+        size_t kl;
+        struct batch_hdr kh;
+        while (batch_iter_next(&ki, &kb, &kl, &kh) == 1)
+            if (!(kh.attributes & BATCH_ATTR_CONTROL) && compress_batch_has_null_key(kb, kl, 256u << 20) != 0) {
+                out->error_code = KERR_INVALID_RECORD;
+                out->error_message = wstr_c("Compacted topic cannot accept message without key in topic partition");
+                return;
+            }
+    }
     int64_t now = clock_wall_ms(), lat = t->log_append_time ? now : -1;
     uint8_t *data = (uint8_t *)in->records.p;
     size_t len = (size_t)in->records.n;
@@ -158,7 +173,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     out->log_start_offset = start;
     if (last < 0) return; /* only duplicates */
     partition_notify_append(b, p);
-    if (acks == -1 && plog_flushed_offset(p->log) <= last) add_sync_waiter(b, p, r, last + 1);
+    if (acks == -1 && plog_flushed_offset(p->log) <= last) partition_add_sync_waiter(b, p, r, last + 1);
     return;
 storage_error:
     log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));

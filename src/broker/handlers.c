@@ -19,6 +19,17 @@ handler_fn handler_for(int api_key) {
     case API_INCREMENTAL_ALTER_CONFIGS: return h_incremental_alter_configs;
     case API_DESCRIBE_CLUSTER: return h_describe_cluster;
     case API_INIT_PRODUCER_ID: return h_init_producer_id;
+    case API_FIND_COORDINATOR: return h_find_coordinator;
+    case API_JOIN_GROUP: return h_join_group;
+    case API_SYNC_GROUP: return h_sync_group;
+    case API_HEARTBEAT: return h_heartbeat;
+    case API_LEAVE_GROUP: return h_leave_group;
+    case API_OFFSET_COMMIT: return h_offset_commit;
+    case API_OFFSET_FETCH: return h_offset_fetch;
+    case API_OFFSET_DELETE: return h_offset_delete;
+    case API_LIST_GROUPS: return h_list_groups;
+    case API_DESCRIBE_GROUPS: return h_describe_groups;
+    case API_DELETE_GROUPS: return h_delete_groups;
     }
     return 0;
 }

@@ -14,6 +14,7 @@
  * Backpressure: a connection with too many requests in flight or too many
  * unsent bytes stops being read until it drains (Kafka mutes the channel). */
 #include "broker/core.h"
+#include "broker/group.h"
 #include "broker/net.h"
 
 #include "common/clock.h"
@@ -35,6 +36,55 @@
 
 #define MAX_INFLIGHT_REQS 128
 #define READ_CHUNK (256 * 1024)
+
+static void conn_update_events(struct conn *c);
+
+/* Read buffers of all connections together stay under
+ * queued.max.request.bytes: a connection whose next frame would need more
+ * waits (stops being read) until other connections release buffer memory.
+ * Without this, many clients each sending socket.request.max.bytes could
+ * exhaust memory. */
+static int conn_reserve(struct conn *c, size_t extra) {
+    struct broker *b = c->b;
+    size_t before = c->rbuf.cap;
+    if (c->rbuf.cap - c->rbuf.len >= extra) return 0;
+    size_t need = c->rbuf.len + extra, cap = before ? before : 256;
+    while (cap < need) cap *= 2;
+    /* every connection may hold one read chunk; only growth past it for
+     * large frames counts against the budget */
+    if (cap > READ_CHUNK && b->rbuf_bytes + (cap - before) > (size_t)b->cfg.queued_max_request_bytes &&
+        b->rbuf_bytes > before) {
+        if (!c->mem_blocked) {
+            c->mem_blocked = 1;
+            b->nmem_blocked++;
+            log_debug("%s: waiting for request memory (%zu bytes buffered by all connections)", c->addr,
+                      b->rbuf_bytes);
+        }
+        return -1;
+    }
+    buf_reserve(&c->rbuf, extra);
+    b->rbuf_bytes += c->rbuf.cap - before;
+    return 0;
+}
+
+/* Gives back a drained read buffer that grew past the usual size, and lets
+ * connections waiting for memory try again. */
+static void conn_release_rbuf(struct conn *c, int always) {
+    struct broker *b = c->b;
+    if (c->rbuf.len != c->rpos) return;
+    if (!always && c->rbuf.cap <= 2 * READ_CHUNK) return;
+    b->rbuf_bytes -= c->rbuf.cap;
+    buf_free(&c->rbuf);
+    c->rpos = 0;
+    if (b->nmem_blocked) {
+        for (struct conn *o = b->conns; o; o = o->next)
+            if (o->mem_blocked && !o->closed) {
+                o->mem_blocked = 0;
+                b->nmem_blocked--;
+                conn_update_events(o);
+            }
+    }
+}
 
 /* epoll data: pointers to conns; the listener and eventfd use markers. */
 static char tag_listener, tag_event;
@@ -150,6 +200,7 @@ static void conns_free_dead(struct broker *b) {
     while (b->dead_conns) {
         struct conn *c = b->dead_conns;
         b->dead_conns = c->next;
+        b->rbuf_bytes -= c->rbuf.cap;
         buf_free(&c->rbuf);
         free(c);
     }
@@ -177,6 +228,11 @@ static void conn_close(struct conn *c, const char *why) {
     close(c->fd);
     c->fd = -1;
     c->closed = 1;
+    if (c->mem_blocked) {
+        c->mem_blocked = 0;
+        b->nmem_blocked--;
+    }
+    conn_release_rbuf(c, 1);
     b->nconns--;
     /* Parked fetches are dropped; produce requests waiting for a sync stay
      * until the sync completes (they hold waiter entries), then are freed. */
@@ -287,7 +343,12 @@ static void conn_process(struct conn *c) {
             return;
         }
         if (avail - 4 < (size_t)size) {
-            buf_reserve(&c->rbuf, (size_t)size + 4 - avail); /* size already checked against the limit */
+            /* Grow toward the frame only as its bytes arrive (conn_read reserves
+             * READ_CHUNK per read; capacity doubles), never from the length
+             * prefix alone: a prefix costs nothing until the client really
+             * sends that much (pre-authentication allocation, CVE-2022-34917). */
+            size_t want = (size_t)size + 4 - avail, have = avail > READ_CHUNK ? avail : READ_CHUNK;
+            conn_reserve(c, want < have ? want : have);
             break;
         }
         c->rpos += 4 + (size_t)size;
@@ -296,8 +357,10 @@ static void conn_process(struct conn *c) {
     if (c->closed) return;
     conn_try_send(c);
     if (c->closed) return;
-    if (c->rpos == c->rbuf.len) c->rpos = c->rbuf.len = 0;
-    else if (c->rpos > 0 && c->rpos > c->rbuf.len / 2) {
+    if (c->rpos == c->rbuf.len) {
+        c->rpos = c->rbuf.len = 0;
+        conn_release_rbuf(c, 0);
+    } else if (c->rpos > 0 && c->rpos > c->rbuf.len / 2) {
         memmove(c->rbuf.p, c->rbuf.p + c->rpos, c->rbuf.len - c->rpos);
         c->rbuf.len -= c->rpos;
         c->rpos = 0;
@@ -308,7 +371,9 @@ static void conn_process(struct conn *c) {
 static void conn_read(struct conn *c) {
     for (int rounds = 0; rounds < 4 && !c->closed; rounds++) {
         if (c->nreqs >= MAX_INFLIGHT_REQS) break;
-        buf_reserve(&c->rbuf, READ_CHUNK);
+        if (conn_reserve(c, READ_CHUNK)) {
+            if (c->rbuf.cap == c->rbuf.len) break; /* no room at all: wait for memory */
+        }
         ssize_t n = recv(c->fd, c->rbuf.p + c->rbuf.len, c->rbuf.cap - c->rbuf.len, 0);
         if (n > 0) {
             c->rbuf.len += (size_t)n;
@@ -429,7 +494,7 @@ static void conn_try_send(struct conn *c) {
 static void conn_update_events(struct conn *c) {
     if (c->closed) return;
     uint32_t ev = 0;
-    if (c->nreqs < MAX_INFLIGHT_REQS) ev |= EPOLLIN;
+    if (c->nreqs < MAX_INFLIGHT_REQS && !c->mem_blocked) ev |= EPOLLIN;
     if (c->head && c->head->state != REQ_PARKED && c->head->state != REQ_NEW) ev |= EPOLLOUT;
     if (ev == c->events) return;
     struct epoll_event e = {.events = ev, .data.ptr = c};
@@ -512,6 +577,8 @@ static int64_t next_timeout(struct broker *b, int64_t now) {
     int64_t t = b->next_housekeep_ms - now;
     for (struct req *r = b->parked; r; r = r->park_next)
         if (r->deadline_ms - now < t) t = r->deadline_ms - now;
+    int64_t g = grp_next_deadline(b); /* group sessions and rebalances */
+    if (g != INT64_MAX && g - now < t) t = g - now;
     if (b->wake) t = 0;
     if (t < 0) t = 0;
     if (t > 1000) t = 1000;
@@ -519,6 +586,7 @@ static int64_t next_timeout(struct broker *b, int64_t now) {
 }
 
 void broker_housekeep(struct broker *b, int64_t now_wall);
+void broker_on_cleaned(void *ctx, uint64_t uid, struct compact_job *job);
 
 int net_loop(struct broker *b) {
     struct epoll_event evs[256];
@@ -538,6 +606,7 @@ int net_loop(struct broker *b) {
                 ssize_t rr = read(b->evfd, &v, sizeof v);
                 (void)rr;
                 flusher_drain(b->flusher, on_synced, b);
+                cleaner_drain(b->cleaner, broker_on_cleaned, b);
             } else {
                 struct conn *c = tag;
                 if (c->closed) continue;
@@ -566,6 +635,7 @@ int net_loop(struct broker *b) {
                 r = r->park_next;
             }
         }
+        grp_tick(b, now); /* group sessions and rebalances that are due */
         if (now >= b->next_housekeep_ms) {
             broker_housekeep(b, clock_wall_ms());
             b->next_housekeep_ms = now + 1000;

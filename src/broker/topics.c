@@ -5,6 +5,7 @@
  * and lives at <log dir>/.weir/topics/<name>. Partition logs live at
  * <log dir>/<name>-<index>/. */
 #include "broker/topics.h"
+#include "broker/group.h"
 
 #include "common/err.h"
 #include "common/log.h"
@@ -39,6 +40,18 @@ static void topic_resolve(struct broker *b, struct topic *t) {
     t->max_message_bytes = (int32_t)cfg_long(b, ov, "max.message.bytes");
     const char *tt = topic_cfg_value(&b->cfg, ov, "message.timestamp.type", NULL);
     t->log_append_time = tt && !strcmp(tt, "LogAppendTime");
+    const char *cp = topic_cfg_value(&b->cfg, ov, "cleanup.policy", NULL);
+    t->compact = cp && strstr(cp, "compact") != NULL;
+    if (t->compact && !strstr(cp, "delete")) { /* compact only: old segments are cleaned, never deleted */
+        t->pcfg.retention_ms = -1;
+        t->pcfg.retention_bytes = -1;
+    }
+    plog_compact_cfg_default(&t->ccfg);
+    const char *ratio = topic_cfg_value(&b->cfg, ov, "min.cleanable.dirty.ratio", NULL);
+    if (ratio) t->ccfg.min_cleanable_dirty_ratio = strtod(ratio, NULL);
+    t->ccfg.min_compaction_lag_ms = cfg_long(b, ov, "min.compaction.lag.ms");
+    t->ccfg.max_compaction_lag_ms = cfg_long(b, ov, "max.compaction.lag.ms");
+    t->ccfg.delete_retention_ms = cfg_long(b, ov, "delete.retention.ms");
 }
 
 static void part_dir(struct broker *b, const char *topic, int32_t p, char *out, size_t n) {
@@ -146,6 +159,11 @@ static struct partition *partition_open(struct broker *b, struct topic *t, int32
 
 static void partition_free(struct broker *b, struct partition *p, int delete_files) {
     hmap_del(&b->parts_by_uid, &p->uid, sizeof p->uid);
+    if (p->cjob) { /* take the cleaner's job back (cancelled) and drop it */
+        cleaner_withdraw(b->cleaner, p->cjob);
+        plog_compact_finish(p->log, p->cjob, NULL);
+        p->cjob = NULL;
+    }
     while (p->sync_waiters) {
         struct waiter *w = p->sync_waiters;
         p->sync_waiters = w->next;
@@ -403,6 +421,7 @@ int topic_delete(struct broker *b, struct topic *t) {
     hmap_del(&b->topics, t->name, strlen(t->name));
     log_info("deleted topic %s", t->name);
     t->deleted = 1;
+    grp_topic_deleted(b, t->name); /* its committed offsets go with it */
     /* produce requests waiting for a sync are answered; parked fetches are
      * woken and answer without this topic's data */
     for (int32_t i = 0; i < t->npart; i++) {

@@ -11,13 +11,21 @@
  *     index entry walked header by header. Any doubt turns it into a
  *     recovered segment.
  *  3. A recovered segment is scanned from position 0: every batch must pass
- *     batch_validate (CRC, records) and continue the offsets exactly; the file
+ *     batch_validate_stored (CRC, records) and continue the offsets exactly
+ *     (below the cleaner checkpoint: increase; never past the next segment); the file
  *     is truncated at the first invalid byte and its indexes rebuilt. When a
  *     segment is cut short, or the next segment does not start where this one
  *     ends, every later segment is deleted (like Kafka: nothing after a hole
  *     can be trusted). Empty segments other than the last are removed.
  *  4. The recovered segments are fdatasync'ed and the recovery point becomes
  *     the log end offset.
+ * Compaction (compact.c) adds two things: `*.cleaned` files are an unfinished
+ * cleaning and are removed in step 1 (its swap is ordered so that this rolls
+ * it back or leaves it complete, see compact.c), and segments below the
+ * cleaner checkpoint (`cleaner-offset-checkpoint`) may have offset gaps
+ * between batches (struct seg.sparse): there step 3 only asks that offsets
+ * increase. Every segment, cleaned or not, still starts with a batch at its
+ * base and ends where the next segment begins.
  * The recovery point file is rewritten when it advances after a flush, at
  * most once a second (a stale value only means a longer scan), and on close.
  *
@@ -29,6 +37,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "storage/fsutil.h"
+#include "storage/plog_int.h"
 #include "storage/segment.h"
 #include "wire/batch.h"
 
@@ -41,24 +50,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LSO_FILE "log-start-offset"
-#define RP_FILE "recovery-point"
 #define RP_PERSIST_INTERVAL_MS 1000
-
-struct plog {
-    char *dir;
-    struct plog_cfg cfg;
-    struct seg **segs;              /* by base offset; segs[nsegs-1] is active */
-    int nsegs, cap;
-    int64_t start;                  /* log start offset */
-    int64_t rp;                     /* recovery point */
-    int64_t rp_persisted;           /* value in the recovery-point file, -1 if none */
-    int64_t rp_persist_mono;        /* when it was written (monotonic ms) */
-    int64_t unflushed_msgs;
-    int64_t first_unflushed_ms;     /* now_ms of the oldest unflushed append, -1 if none */
-    int64_t size_total;
-    int io_failed;                  /* an fdatasync failed: the page cache state is unknown, refuse appends */
-};
 
 void plog_cfg_default(struct plog_cfg *c) {
     c->segment_bytes = 1073741824;
@@ -202,7 +194,9 @@ static int list_segments(const char *dir, int64_t **out, int *nout) {
         int orphan = (parse_seg_name(e->d_name, "index", &b) || parse_seg_name(e->d_name, "timeindex", &b)) &&
                      !has_base(v, n, b);
         int tmp = len > 4 && !strcmp(e->d_name + len - 4, ".tmp");
-        if (orphan || tmp) {
+        size_t cl = strlen(CLEANED_SUFFIX); /* an unfinished cleaning: roll back (see compact.c) */
+        int cleaned = len > cl && !strcmp(e->d_name + len - cl, CLEANED_SUFFIX);
+        if (orphan || tmp || cleaned) {
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
             log_info("storage: removing leftover %s", path);
             unlink(path);
@@ -231,7 +225,8 @@ static int load_segment(struct plog *l, int i, int clean, int64_t rp, int idx_ok
     if (trusted && idx_ok && seg_load_trusted(s, last ? -1 : l->segs[i + 1]->base) == 0) return 0;
     if (trusted) log_info("storage: %s: segment %lld: index missing or stale, rebuilding", l->dir, (long long)s->base);
     int64_t before = s->size;
-    int rc = seg_recover(s, l->dir, l->cfg.index_interval_bytes, &rec->bytes_truncated);
+    int rc = seg_recover(s, l->dir, l->cfg.index_interval_bytes, last ? -1 : l->segs[i + 1]->base,
+                         &rec->bytes_truncated);
     if (rc) return rc;
     l->size_total -= before - s->size;
     rec->recovered = 1;
@@ -265,6 +260,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
     int64_t lso = -1, rp = -1;
     if (fsu_read_int64(l->dir, LSO_FILE, &lso)) lso = -1;
     if (fsu_read_int64(l->dir, RP_FILE, &rp)) rp = -1;
+    if (fsu_read_int64(l->dir, CLEANER_CP_FILE, &l->clean_cp)) l->clean_cp = -1;
     l->rp_persisted = rp;
 
     int *idx_ok = calloc((size_t)nbases + 1, sizeof *idx_ok);
@@ -277,6 +273,7 @@ int plog_open(const char *dir, const struct plog_cfg *cfg, int clean, struct plo
     for (int i = 0; i < nbases; i++) {
         struct seg *s;
         if ((rc = seg_open(l->dir, bases[i], &s, &idx_ok[i])) != 0) break;
+        s->sparse = s->base < l->clean_cp; /* may have been compacted: offsets with gaps */
         if ((rc = push_seg(l, s)) != 0) {
             seg_close(s);
             break;
@@ -385,6 +382,9 @@ int plog_flush(struct plog *l) {
 
 void plog_close(struct plog *l) {
     if (!l) return;
+    /* a job outstanding holds only dup()ed fds and its own copy of the path:
+     * the owner discards it once its run has returned (compact.h) */
+    if (l->job) log_info("storage: %s: closed with a cleaning job outstanding", l->dir);
     seg_deactivate(active(l));
     plog_flush(l);
     persist_rp(l, 1);

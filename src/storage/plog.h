@@ -7,7 +7,10 @@
  * Threads: a plog is single-threaded, it runs on the broker's network thread.
  * The one exception is group commit: plog_sync_fds hands out dup()ed
  * descriptors that another thread may fdatasync; it reports back with
- * plog_mark_flushed on the log's thread.
+ * plog_mark_flushed on the log's thread. The other is the cleaner
+ * (storage/compact.h): a compaction job snapshots the closed segments on the
+ * log's thread, does its heavy work on any thread, and is swapped in on the
+ * log's thread.
  *
  * Errors: 0 or a negative WERR_* (common/err.h). After a failed fdatasync the
  * log is poisoned (like Kafka taking the log dir offline): plog_append returns

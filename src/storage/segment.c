@@ -131,14 +131,21 @@ static int open_file(const char *path, int flags) {
 }
 
 int seg_create(const char *dir, int64_t base, int64_t now_ms, struct seg **out) {
-    char path[PATH_MAX];
+    return seg_create_aside(dir, base, "", now_ms, out);
+}
+
+int seg_create_aside(const char *dir, int64_t base, const char *suffix, int64_t now_ms, struct seg **out) {
+    char path[PATH_MAX], ext[32];
     struct seg *s = seg_new(base);
     if (!s) return WERR_NOMEM;
-    seg_path(path, sizeof path, dir, base, "log");
+    snprintf(ext, sizeof ext, "log%s", suffix);
+    seg_path(path, sizeof path, dir, base, ext);
     s->fd = open_file(path, O_RDWR | O_CREAT | O_TRUNC);
-    seg_path(path, sizeof path, dir, base, "index");
+    snprintf(ext, sizeof ext, "index%s", suffix);
+    seg_path(path, sizeof path, dir, base, ext);
     s->oidx_fd = open_file(path, O_RDWR | O_CREAT | O_TRUNC);
-    seg_path(path, sizeof path, dir, base, "timeindex");
+    snprintf(ext, sizeof ext, "timeindex%s", suffix);
+    seg_path(path, sizeof path, dir, base, ext);
     s->tidx_fd = open_file(path, O_RDWR | O_CREAT | O_TRUNC);
     if (s->fd < 0 || s->oidx_fd < 0 || s->tidx_fd < 0) {
         seg_close(s);
@@ -248,6 +255,13 @@ void seg_reader_init(struct seg_reader *r, const struct seg *s, int64_t pos) {
     r->limit = s->size;
 }
 
+void seg_reader_init_fd(struct seg_reader *r, int fd, int64_t pos, int64_t limit) {
+    memset(r, 0, sizeof *r);
+    r->fd = fd;
+    r->pos = pos;
+    r->limit = limit;
+}
+
 void seg_reader_free(struct seg_reader *r) {
     free(r->buf);
     r->buf = NULL;
@@ -316,8 +330,10 @@ int seg_load_trusted(struct seg *s, int64_t end_hint) {
         struct seg_reader r;
         struct batch_hdr h;
         seg_reader_init(&r, s, pos);
+        int first = 1;
         while ((rc = seg_reader_next(&r, &bpos, &h)) == 1) {
-            if (h.base_offset != expect) {
+            /* the indexed batch starts exactly there; after it offsets continue, with gaps if sparse */
+            if (first || !s->sparse ? h.base_offset != expect : h.base_offset < expect) {
                 rc = WERR_CORRUPT;
                 break;
             }
@@ -331,6 +347,7 @@ int seg_load_trusted(struct seg *s, int64_t end_hint) {
                 s->max_ts_off = seg_batch_max_ts_offset(b, batch_total_size(&h), &h);
             }
             expect = batch_last_offset(&h) + 1;
+            first = 0;
         }
         seg_reader_free(&r);
         if (rc) return rc;
@@ -371,7 +388,7 @@ static int write_index_files(struct seg *s, const char *dir) {
     return rc;
 }
 
-int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t *truncated) {
+int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t limit, int64_t *truncated) {
     drop_indexes(s);
     s->end = s->base;
     s->max_ts = s->max_ts_off = s->first_ts = -1;
@@ -401,10 +418,18 @@ int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t 
             snprintf(why, sizeof why, "read error");
             break;
         }
-        if (batch_validate(p, total, 0, why, sizeof why)) break;
-        if (h.base_offset != s->end) {
-            snprintf(why, sizeof why, "offset discontinuity: batch at %lld, expected %lld", (long long)h.base_offset,
-                     (long long)s->end);
+        if (batch_validate_stored(p, total, why, sizeof why)) break;
+        /* the first batch starts the segment; after it offsets strictly increase
+         * (compaction leaves gaps but keeps every segment's first and last batch) */
+        int gap_ok = pos > 0 && s->sparse;
+        if (gap_ok ? h.base_offset < s->end : h.base_offset != s->end) {
+            snprintf(why, sizeof why, "offset discontinuity: batch at %lld, expected %s%lld", (long long)h.base_offset,
+                     gap_ok ? ">= " : "", (long long)s->end);
+            break;
+        }
+        if (limit >= 0 && batch_last_offset(&h) >= limit) {
+            snprintf(why, sizeof why, "batch ends at %lld, past the next segment at %lld",
+                     (long long)batch_last_offset(&h), (long long)limit);
             break;
         }
         if (batch_last_offset(&h) - s->base > UINT32_MAX) {
@@ -448,6 +473,17 @@ int seg_deactivate(struct seg *s) {
     tidx_maybe_add(s);
     int rc = 0;
     if (s->tidx_fd >= 0 && fdatasync(s->tidx_fd)) rc = WERR_IO;
+    if (s->oidx_fd >= 0) close(s->oidx_fd);
+    if (s->tidx_fd >= 0) close(s->tidx_fd);
+    s->oidx_fd = s->tidx_fd = -1;
+    return rc;
+}
+
+int seg_seal(struct seg *s) {
+    tidx_maybe_add(s);
+    int rc = 0;
+    if (fdatasync(s->fd) || (s->oidx_fd >= 0 && fdatasync(s->oidx_fd)) || (s->tidx_fd >= 0 && fdatasync(s->tidx_fd)))
+        rc = WERR_IO;
     if (s->oidx_fd >= 0) close(s->oidx_fd);
     if (s->tidx_fd >= 0) close(s->tidx_fd);
     s->oidx_fd = s->tidx_fd = -1;

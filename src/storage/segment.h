@@ -47,6 +47,8 @@ struct seg {
     int64_t first_ts;        /* maxTimestamp of the first batch (time roll base), -1 if none */
     int64_t created_ms;      /* wall time the segment was created (mtime when reopened) */
     int64_t mtime_ms;        /* wall time of the last append (retention when no timestamps) */
+    int sparse;              /* set by the owner before loading: the segment lies below the cleaner
+                              * checkpoint, so its batches may leave offset gaps (storage/compact.h) */
 };
 
 /* seg_path: dir/%020lld.ext */
@@ -62,11 +64,24 @@ int seg_open(const char *dir, int64_t base, struct seg **out, int *idx_ok);
  * entry is scanned (headers only). Also checks the index entries against the
  * end offset. WERR_CORRUPT if anything is off: the caller then recovers. */
 int seg_load_trusted(struct seg *s, int64_t end_hint);
-/* Full scan from position 0: every batch is validated (CRC, records) and
- * must continue the offsets from s->base; the file is truncated at the first
+/* Full scan from position 0: every batch is validated (CRC, records, with
+ * batch_validate_stored: compacted batches may hold fewer records), the
+ * first must start at s->base and each later one exactly where the previous
+ * one ended, or, when s->sparse is set, anywhere after it (compaction leaves
+ * gaps, see storage/compact.h, but keeps a segment's first and last batch so
+ * segments still abut). With limit >= 0 (the next segment's base) no offset
+ * may reach limit: a flipped baseOffset bit (outside the CRC) cannot make an
+ * offset jump past the next segment. The file is truncated at the first
  * invalid byte (*truncated gets the bytes cut), indexes are rebuilt in memory
  * and rewritten to their files. */
-int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t *truncated);
+int seg_recover(struct seg *s, const char *dir, int32_t index_interval, int64_t limit, int64_t *truncated);
+/* Creates the files `<base>.log<suffix>`, `.index<suffix>`, `.timeindex<suffix>`
+ * (truncating them) for a segment written aside, e.g. by the cleaner with
+ * suffix ".cleaned"; s->fd and the index fds are open as for an active segment. */
+int seg_create_aside(const char *dir, int64_t base, const char *suffix, int64_t now_ms, struct seg **out);
+/* Ends a segment written aside: forces the final time index entry, fdatasyncs
+ * the log and both index files and closes the index files. WERR_IO. */
+int seg_seal(struct seg *s);
 /* Opens the index files for appending (the segment becomes the active one). */
 int seg_activate(struct seg *s, const char *dir);
 /* Forces the final time index entry, syncs and closes the index files. */
@@ -98,6 +113,8 @@ struct seg_reader {
     size_t blen;
 };
 void seg_reader_init(struct seg_reader *r, const struct seg *s, int64_t pos);
+/* The same over any descriptor, bytes [pos, limit) (e.g. a dup()ed fd another thread reads). */
+void seg_reader_init_fd(struct seg_reader *r, int fd, int64_t pos, int64_t limit);
 void seg_reader_free(struct seg_reader *r);
 /* 1 with the next batch's header and position (the reader moves past it),
  * 0 at the limit, WERR_CORRUPT if the bytes at the position are not a

@@ -91,21 +91,10 @@ static const struct api_info apis[] = {
  * handlers are pending): presented with max_ver = -1. Enabling an API is
  * deleting its line here. */
 static const int16_t api_unserved[] = {
-    API_OFFSET_COMMIT,
-    API_OFFSET_FETCH,
-    API_FIND_COORDINATOR,
-    API_JOIN_GROUP,
-    API_HEARTBEAT,
-    API_LEAVE_GROUP,
-    API_SYNC_GROUP,
-    API_DESCRIBE_GROUPS,
-    API_LIST_GROUPS,
     API_ADD_PARTITIONS_TO_TXN,
     API_ADD_OFFSETS_TO_TXN,
     API_END_TXN,
     API_TXN_OFFSET_COMMIT,
-    API_DELETE_GROUPS,
-    API_OFFSET_DELETE,
     API_DESCRIBE_PRODUCERS,
     API_DESCRIBE_TRANSACTIONS,
     API_LIST_TRANSACTIONS,

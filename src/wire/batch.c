@@ -140,6 +140,13 @@ int batch_rec_iter_init(struct batch_rec_iter *it, const uint8_t *batch, size_t 
     return 0;
 }
 
+void batch_rec_iter_init_raw(struct batch_rec_iter *it, const struct batch_hdr *h, const uint8_t *records, size_t len) {
+    it->hdr = *h;
+    it->p = records;
+    it->end = records + len;
+    it->left = h->record_count < 0 ? 0 : h->record_count;
+}
+
 int batch_rec_iter_next(struct batch_rec_iter *it, struct batch_record *r) {
     if (it->left == 0) return 0;
     int rc = parse_record(&it->p, it->end, &it->hdr, r);
@@ -152,7 +159,8 @@ int batch_rec_iter_next(struct batch_rec_iter *it, struct batch_record *r) {
 
 #define WHY(...) do { if (why && whylen) snprintf(why, whylen, __VA_ARGS__); } while (0)
 
-static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, size_t *total_out, char *why, size_t whylen) {
+static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, int stored, size_t *total_out, char *why,
+                        size_t whylen) {
     struct batch_hdr h;
     int rc = batch_parse_header(p, left, &h);
     if (rc == BATCH_ERR_OLD_MAGIC) {
@@ -194,7 +202,7 @@ static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, size_t
         return WERR_CORRUPT;
     }
     if (batch_compression(&h) == BATCH_COMPRESSION_NONE) {
-        if (h.record_count != h.last_offset_delta + 1) {
+        if (stored ? h.record_count > h.last_offset_delta + 1 : h.record_count != h.last_offset_delta + 1) {
             WHY("record count %d inconsistent with last offset delta %d", h.record_count, h.last_offset_delta);
             return WERR_CORRUPT;
         }
@@ -202,11 +210,14 @@ static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, size_t
         struct batch_record r;
         batch_rec_iter_init(&it, p, total);
         int32_t n = 0;
+        int64_t prev = h.base_offset - 1;
         while ((rc = batch_rec_iter_next(&it, &r)) == 1) {
-            if (r.offset != (int64_t)((uint64_t)h.base_offset + (uint64_t)n)) {
+            /* a compacted batch keeps its records' deltas: increasing, with gaps */
+            if (stored ? r.offset <= prev : r.offset != (int64_t)((uint64_t)h.base_offset + (uint64_t)n)) {
                 WHY("record %d has offset delta %lld", n, (long long)(r.offset - h.base_offset));
                 return WERR_CORRUPT;
             }
+            prev = r.offset;
             n++;
         }
         if (rc < 0) {
@@ -222,7 +233,7 @@ static int validate_one(const uint8_t *p, size_t left, int64_t max_bytes, size_t
     return 0;
 }
 
-int batch_validate(const uint8_t *p, size_t len, int64_t max_bytes, char *why, size_t whylen) {
+static int validate_all(const uint8_t *p, size_t len, int64_t max_bytes, int stored, char *why, size_t whylen) {
     if (why && whylen) why[0] = 0;
     if (len == 0) {
         WHY("empty record set");
@@ -231,11 +242,19 @@ int batch_validate(const uint8_t *p, size_t len, int64_t max_bytes, char *why, s
     size_t off = 0;
     while (off < len) {
         size_t total = 0;
-        int rc = validate_one(p + off, len - off, max_bytes, &total, why, whylen);
+        int rc = validate_one(p + off, len - off, max_bytes, stored, &total, why, whylen);
         if (rc) return rc;
         off += total;
     }
     return 0;
+}
+
+int batch_validate(const uint8_t *p, size_t len, int64_t max_bytes, char *why, size_t whylen) {
+    return validate_all(p, len, max_bytes, 0, why, whylen);
+}
+
+int batch_validate_stored(const uint8_t *p, size_t len, char *why, size_t whylen) {
+    return validate_all(p, len, 0, 1, why, whylen);
 }
 
 /* ---- builder ---- */

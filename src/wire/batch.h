@@ -112,6 +112,12 @@ int batch_parse_header(const uint8_t *p, size_t len, struct batch_hdr *out);
  * batch (WERR_CORRUPT). On failure a reason is written to why (if non-NULL). */
 int batch_validate(const uint8_t *p, size_t len, int64_t max_bytes, char *why, size_t whylen);
 
+/* The same checks for batches read back from a segment, which may have been
+ * compacted (see storage/compact.h): an uncompressed batch may hold fewer
+ * records than lastOffsetDelta + 1 (even none: an empty batch kept for its
+ * header), their offset deltas strictly increasing and <= lastOffsetDelta. */
+int batch_validate_stored(const uint8_t *p, size_t len, char *why, size_t whylen);
+
 /* Iterates concatenated batches. batch_iter_next returns 1 with the next batch
  * (header decoded, *batch and *blen its bytes), 0 at the clean end, or a negative
  * WERR (WERR_PARSE: truncated batch or bad length; magic errors as
@@ -159,6 +165,9 @@ struct batch_rec_iter {
 /* Starts iterating the records of the whole batch at [batch, batch+len).
  * WERR_UNSUPPORTED for compressed batches, WERR_PARSE if truncated. */
 int batch_rec_iter_init(struct batch_rec_iter *it, const uint8_t *batch, size_t len);
+/* Iterates records held apart from their header: h's recordCount records in
+ * [records, records+len), e.g. a decompressed batch body (compress.h). */
+void batch_rec_iter_init_raw(struct batch_rec_iter *it, const struct batch_hdr *h, const uint8_t *records, size_t len);
 /* 1 with the next record, 0 after the last, WERR_PARSE on a malformed record. */
 int batch_rec_iter_next(struct batch_rec_iter *it, struct batch_record *r);
 /* Walks a record's headers: *pos starts at r->headers; returns 1 with a header,

@@ -301,6 +301,110 @@ def t_framing():
     broker.api_versions()
 
 
+def t_many_partial():
+    # 200 connections each holding half a request (and some a huge announced
+    # length), kept open: the broker keeps serving others
+    held = []
+    try:
+        for i in range(200):
+            s = raw()
+            if i % 2:
+                s.sendall(request(3, 1, i, struct.pack(">i", -1))[:7])
+            else:
+                s.sendall(struct.pack(">i", 1048000) + b"\0" * 100)  # under the limit, never completed
+            held.append(s)
+        with raw() as s:
+            s.sendall(request(18, 0, 5, b""))
+            assert read_response(s)[0] == 5
+        # and many connections hammering random bytes concurrently
+        def hammer(seed):
+            r = random.Random(seed)
+            for _ in range(30):
+                try:
+                    with raw() as s:
+                        s.sendall(struct.pack(">i", r.randrange(8, 200)) + bytes(r.getrandbits(8) for _ in range(r.randrange(0, 300))))
+                        s.shutdown(socket.SHUT_WR)
+                        closed_by_broker(s, 5)
+                except OSError:
+                    pass
+        ts = [threading.Thread(target=hammer, args=(k,)) for k in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(120)
+        broker.api_versions()
+    finally:
+        for s in held:
+            s.close()
+    assert broker.alive()
+
+
+def vm_kb(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def t_length_prefix_allocates_nothing():
+    # 40 connections announce ~100 MB frames (under the limit) and send 100 bytes:
+    # the broker must not reserve the announced size up front (was: 128 MB of
+    # address space per connection, abort() once malloc failed)
+    b3 = S.broker({"socket.request.max.bytes": str(100 * 1024 * 1024)}, name="weir-prealloc")
+    before = vm_kb(b3.proc.pid, "VmSize")
+    held = []
+    try:
+        for _ in range(40):
+            s = socket.create_connection(("127.0.0.1", b3.port), timeout=15)
+            s.sendall(struct.pack(">i", 100 * 1024 * 1024 - 1) + b"\0" * 100)
+            held.append(s)
+        with socket.create_connection(("127.0.0.1", b3.port), timeout=15) as s:  # all 40 were read by now
+            s.sendall(request(18, 0, 1, b""))
+            read_response(s)
+        grown = vm_kb(b3.proc.pid, "VmSize") - before
+        assert grown < 1024 * 1024, "address space grew by %d MB for 40 length prefixes" % (grown // 1024)
+    finally:
+        for s in held:
+            s.close()
+    assert b3.alive()
+
+
+def t_request_memory_budget():
+    # 12 connections each send 3.5 MB of a 4 MB frame and stall: with
+    # socket.request.max.bytes=4 MB the read buffers of all connections are
+    # capped at 8 MB (queued.max.request.bytes), so the broker's resident
+    # memory stays bounded; small requests on other connections are still
+    # served, and when the stalled ones go away the memory comes back.
+    mb = 1024 * 1024
+    b4 = S.broker({"socket.request.max.bytes": str(4 * mb), "queued.max.request.bytes": str(8 * mb)},
+                  name="weir-budget")
+    before = vm_kb(b4.proc.pid, "VmRSS")
+    held = []
+    try:
+        for _ in range(12):
+            s = socket.create_connection(("127.0.0.1", b4.port), timeout=15)
+            s.setblocking(False)
+            try:
+                s.sendall(struct.pack(">i", 4 * mb) + b"\1" * (3 * mb + mb // 2))
+            except BlockingIOError:
+                pass  # the broker stopped reading this one: that is the point
+            held.append(s)
+        with socket.create_connection(("127.0.0.1", b4.port), timeout=15) as s:
+            s.sendall(request(18, 0, 1, b""))
+            read_response(s)
+        grown_mb = (vm_kb(b4.proc.pid, "VmRSS") - before) // 1024
+        # unbounded, this would be 12 x 3.5 MB = 42 MB; the budget allows 8 MB plus a read chunk each
+        assert grown_mb < 24, "resident memory grew by %d MB for 12 stalled 4 MB frames" % grown_mb
+    finally:
+        for s in held:
+            s.close()
+    with socket.create_connection(("127.0.0.1", b4.port), timeout=15) as s:
+        s.sendall(request(18, 0, 2, b""))
+        read_response(s)
+    assert b4.alive()
+
+
 def t_produce_raw_valid():
     # sanity check of this test's own encoder: a valid batch is accepted
     err, base = produce_error(3, "raw", record_batch([b"a", b"bb", b"ccc"]))
@@ -429,6 +533,9 @@ S.run("ApiVersions v99 -> error 35 with v0 body", t_api_versions_v99)
 S.run("unsupported versions close, log names client/ApiKey/version", t_unsupported_versions)
 S.run("valid header, garbage body", t_garbage_body)
 S.run("pipelining, trickled bytes, client id past the frame, bad tagged fields", t_framing)
+S.run("200 held partial requests, 8 threads of random frames", t_many_partial)
+S.run("a length prefix alone allocates nothing", t_length_prefix_allocates_nothing)
+S.run("read buffers of all connections capped by queued.max.request.bytes", t_request_memory_budget)
 S.run("raw Produce with a valid batch (encoder check)", t_produce_raw_valid)
 S.run("Produce with magic-1 message set -> 43", t_produce_magic1)
 S.run("Produce with bad CRC -> 2, nothing stored", t_produce_bad_crc)

@@ -26,7 +26,7 @@ BASE_TS = 1_600_000_000_000  # explicit CreateTime values, far from now
 
 
 def producer(**extra):
-    conf = {"bootstrap.servers": BOOT, "enable.idempotence": False, "linger.ms": 5,
+    conf = {"bootstrap.servers": BOOT, "enable.idempotence": False, "linger.ms": 5, "log_level": 3,
             "message.timeout.ms": 30000}
     conf.update(extra)
     return Producer(conf)
@@ -36,7 +36,7 @@ def consumer(**extra):
     conf = {"bootstrap.servers": BOOT, "group.id": "weir-test-unused",
             "enable.auto.commit": False, "enable.auto.offset.store": False,
             "enable.partition.eof": True, "auto.offset.reset": "error",
-            "fetch.wait.max.ms": 100}
+            "fetch.wait.max.ms": 100, "log_level": 3}
     conf.update(extra)
     return Consumer(conf)
 
@@ -133,10 +133,38 @@ def same_message(got, want):
             got.timestamp() == (TIMESTAMP_CREATE_TIME, want["timestamp"]))
 
 
+def read_partitions(topic, partitions, timeout=30, **conf):
+    """Reads partitions 0..partitions-1 from the beginning with one consumer
+    until each reports EOF; returns {partition: [messages]}."""
+    c = consumer(**conf)
+    try:
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
+        out = {p: [] for p in range(partitions)}
+        eof = set()
+        deadline = time.monotonic() + timeout
+        while len(eof) < partitions:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no EOF on %s partitions %s within %ds" % (
+                    topic, sorted(set(range(partitions)) - eof), timeout))
+            m = c.poll(0.2)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    eof.add(m.partition())
+                    continue
+                raise KafkaException(m.error())
+            out[m.partition()].append(m)
+        return out
+    finally:
+        c.close()
+
+
 def check_readback(topic, msgs, reports, partitions, **conf):
+    got_all = read_partitions(topic, partitions, **conf)
     for p in range(partitions):
         want = [(m, r) for m, r in zip(msgs, reports) if m["partition"] == p]
-        got = read_partition(topic, p, **conf)
+        got = got_all[p]
         assert len(got) == len(want), "partition %d: %d read, %d sent" % (p, len(got), len(want))
         for g, (m, r) in zip(got, want):
             assert g.offset() == r[2], "partition %d: offset %d, acked %d" % (p, g.offset(), r[2])
@@ -400,6 +428,160 @@ def t_admin_configs():
     assert cfg["retention.bytes"].value == "1048576", cfg["retention.bytes"].value
 
 
+def t_out_of_range_and_big_message():
+    topic = "range"
+    msgs = make_messages(topic, 10, 1)
+    check_reports(msgs, produce_all(producer(acks="all"), msgs))
+    # fetch beyond the end -> OFFSET_OUT_OF_RANGE, surfaced by auto.offset.reset=error
+    c = consumer()
+    try:
+        c.assign([TopicPartition(topic, 0, 1000)])
+        err = wait_until(lambda: (lambda m: m.error() if m is not None and m.error() and
+                                  m.error().code() != KafkaError._PARTITION_EOF else None)(c.poll(0.5)),
+                         30, what="an offset-out-of-range error")
+        assert err.code() in (KafkaError._AUTO_OFFSET_RESET, KafkaError.OFFSET_OUT_OF_RANGE), err
+    finally:
+        c.close()
+    # one message larger than fetch.max.bytes / max.partition.fetch.bytes still comes through (KIP-74)
+    big = b"B" * 900_000
+    p = producer(acks="all")
+    res = []
+    p.produce(topic, value=big, partition=0, on_delivery=lambda e, m: res.append((e, m.offset())))
+    p.flush(30)
+    assert res and res[0][0] is None and res[0][1] == 10, res
+    got = read_partition(topic, 0, start=10, **{"fetch.max.bytes": 100_000, "max.partition.fetch.bytes": 50_000,
+                                                "message.max.bytes": 100_000,
+                                                "receive.message.max.bytes": 2_000_000})
+    assert len(got) == 1 and got[0].value() == big, [len(m.value()) for m in got]
+
+
+def t_acks_0():
+    p = producer(acks=0)
+    for i in range(100):
+        p.produce("acks-zero", value=b"%d" % i, partition=0)
+    assert p.flush(30) == 0
+    c = consumer()
+    try:
+        wait_until(lambda: c.get_watermark_offsets(TopicPartition("acks-zero", 0), timeout=5)[1] == 100, 30,
+                   what="100 messages written with acks=0")
+    finally:
+        c.close()
+    got = read_partition("acks-zero", 0)
+    assert [m.value() for m in got] == [b"%d" % i for i in range(100)]
+
+
+def t_log_append_time():
+    S.require_api(broker, "CreateTopics")
+    a = admin()
+    result(a.create_topics([NewTopic("lat", 1, 1, config={"message.timestamp.type": "LogAppendTime"})])["lat"])
+    msgs = make_messages("lat", 20, 1)  # explicit CreateTime values in 2020
+    t0 = int(time.time() * 1000)
+    reports = produce_all(producer(acks="all", **{"compression.codec": "lz4"}), msgs)
+    t1 = int(time.time() * 1000)
+    check_reports(msgs, reports)
+    got = read_partition("lat", 0)  # librdkafka checks the batch CRC: a rewritten timestamp needs a new CRC
+    assert len(got) == 20
+    from confluent_kafka import TIMESTAMP_LOG_APPEND_TIME
+    for m, want in zip(got, msgs):
+        ts_type, ts = m.timestamp()
+        assert ts_type == TIMESTAMP_LOG_APPEND_TIME and t0 - 5000 <= ts <= t1 + 5000, (m.offset(), ts_type, ts, t0, t1)
+        assert m.key() == want["key"] and m.value() == want["value"]
+
+
+def t_invalid_topics():
+    S.require_api(broker, "CreateTopics")
+    a = admin()
+    for name in ("bad name!", "a" * 250, ".", ".."):
+        try:
+            result(a.create_topics([NewTopic(name, 1, 1)])[name])
+            raise AssertionError("invalid topic name %r accepted" % name[:20])
+        except KafkaException as e:
+            assert e.args[0].code() == KafkaError.TOPIC_EXCEPTION, (name[:20], e)
+    for bad in ({"retention.ms": "not-a-number"}, {"cleanup.policy": "nonsense"}, {"no.such.config": "1"}):
+        try:
+            result(a.create_topics([NewTopic("cfg-bad", 1, 1, config=bad)])["cfg-bad"])
+            raise AssertionError("invalid config %s accepted" % bad)
+        except KafkaException as e:
+            assert e.args[0].code() == KafkaError.INVALID_CONFIG, (bad, e)
+    try:
+        result(a.create_topics([NewTopic("zero-parts", 0, 1)])["zero-parts"])
+        raise AssertionError("0 partitions accepted")
+    except (KafkaException, ValueError) as e:
+        if isinstance(e, KafkaException):
+            assert e.args[0].code() == KafkaError.INVALID_PARTITIONS, e
+    assert not ({"cfg-bad", "zero-parts"} & set(a.list_topics(timeout=15).topics))
+
+
+def t_no_auto_create():
+    global BOOT
+    nb = S.broker({"auto.create.topics.enable": "false"}, name="weir-noauto")
+    saved, BOOT = BOOT, nb.bootstrap
+    try:
+        p = producer(acks="all", **{"message.timeout.ms": 5000, "topic.metadata.propagation.max.ms": 1000})
+        errs = []
+        p.produce("nope", b"x", on_delivery=lambda e, m: errs.append(e))
+        p.flush(30)
+        assert len(errs) == 1 and errs[0] is not None, errs
+        assert errs[0].code() in (KafkaError._UNKNOWN_TOPIC, KafkaError.UNKNOWN_TOPIC_OR_PART,
+                                  KafkaError._MSG_TIMED_OUT), errs[0]
+        c = consumer()
+        try:
+            md = c.list_topics("nope", timeout=15)
+            t = md.topics.get("nope")
+            assert t is not None and t.error is not None and t.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART, t
+            assert "nope" not in c.list_topics(timeout=15).topics
+        finally:
+            c.close()
+        assert not os.path.exists(os.path.join(nb.data_dir, "nope-0")), "partition dir created"
+    finally:
+        BOOT = saved
+
+
+def t_retention():
+    # on a broker of its own that checks retention often (the main one keeps the
+    # default interval: the other tests' 2020 timestamps are past retention.ms)
+    global BOOT
+    S.require_api(broker, "CreateTopics")
+    rb = S.broker({"log.retention.check.interval.ms": "200"}, name="weir-retention")
+    saved, BOOT = BOOT, rb.bootstrap
+    try:
+        retention_on(rb)
+    finally:
+        BOOT = saved
+
+
+def retention_on(broker):
+    a = admin()
+    # small segments, retention by size: old segments go and the log start offset moves
+    result(a.create_topics([NewTopic("ret", 1, 1, config={"segment.bytes": "16384", "retention.bytes": "40000"})])["ret"])
+    p = producer(acks="all", **{"linger.ms": 0})
+    for i in range(400):
+        p.produce("ret", value=b"%05d" % i + b"r" * 300, partition=0)
+        if i % 50 == 49:
+            p.flush(30)
+    p.flush(30)
+    c = consumer()
+    try:
+        lo, hi = wait_until(lambda: (lambda w: w if w[0] > 0 else None)(
+            c.get_watermark_offsets(TopicPartition("ret", 0), timeout=5)), 60,
+            what="retention to move the log start offset (log.retention.check.interval.ms=%s)" % (
+                broker.overrides.get("log.retention.check.interval.ms")))
+        assert hi == 400 and 0 < lo < 400, (lo, hi)
+    finally:
+        c.close()
+    got = read_partition("ret", 0, start=OFFSET_BEGINNING)
+    assert got and got[0].offset() == lo and got[-1].offset() == 399, (got[0].offset(), lo)
+    assert got[0].value().startswith(b"%05d" % lo)
+
+
+def t_idempotent():
+    S.require_api(broker, "InitProducerId")
+    msgs = make_messages("idem", 300, 3)
+    reports = produce_all(producer(**{"enable.idempotence": True, "max.in.flight.requests.per.connection": 5}), msgs)
+    check_reports(msgs, reports)
+    check_readback("idem", msgs, reports, 3)
+
+
 S.run("produce acks=all, 4 partitions, read back by assign", t_produce_acks_all)
 S.run("produce acks=1, 3 partitions, read back", t_produce_acks_1)
 S.run("compressed batches (gzip, snappy, lz4, zstd)", t_produce_compressed)
@@ -407,7 +589,14 @@ S.run("read_uncommitted and read_committed see the same", t_read_uncommitted)
 S.run("assign at offset, seek, OFFSET_END + long poll", t_seek)
 S.run("list_topics, get_watermark_offsets, offsets_for_times", t_metadata_watermarks_times)
 S.run("produce to a missing partition fails", t_unknown_partition)
+S.run("offset out of range; a message bigger than fetch.max.bytes", t_out_of_range_and_big_message)
+S.run("acks=0", t_acks_0)
+S.run("idempotent producer (InitProducerId, sequences)", t_idempotent)
 S.run("admin create/delete topics", t_admin_create_delete)
 S.run("admin create partitions", t_admin_create_partitions)
 S.run("admin describe/alter configs", t_admin_configs)
+S.run("topic with message.timestamp.type=LogAppendTime (lz4 batches)", t_log_append_time)
+S.run("invalid topic names, configs, partition counts rejected", t_invalid_topics)
+S.run("auto.create.topics.enable=false: unknown topic stays unknown", t_no_auto_create)
+S.run("retention.bytes deletes old segments, log start offset moves", t_retention)
 S.finish()

@@ -37,19 +37,24 @@ rng = random.Random(SEED)
 class Stream:
     """Produces numbers in a thread; acks[number] = offset, failed = numbers whose send failed."""
 
-    def __init__(self):
+    def __init__(self, topic=None, idempotent=False):
+        self.topic = topic or TOPIC
         self.acks = {}
         self.failed = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.next = 0
-        self.p = Producer({
+        conf = {
             "bootstrap.servers": broker.bootstrap, "acks": "all", "enable.idempotence": False,
             "message.send.max.retries": 0, "retries": 0, "linger.ms": 2,
             "message.timeout.ms": 10000, "socket.timeout.ms": 5000,
             "reconnect.backoff.ms": 20, "reconnect.backoff.max.ms": 200,
             "queue.buffering.max.messages": 2000, "log_level": 3,
-        })
+        }
+        if idempotent:  # retries on: the broker must drop the duplicates
+            conf.update({"enable.idempotence": True, "message.send.max.retries": 1000, "retries": 1000,
+                         "message.timeout.ms": 60000})
+        self.p = Producer(conf)
         self.t = threading.Thread(target=self.run, daemon=True)
 
     def cb(self, err, msg):
@@ -65,7 +70,7 @@ class Stream:
     def run(self):
         while not self.stop.is_set():
             try:
-                self.p.produce(TOPIC, value=b"%d" % self.next, partition=0, on_delivery=self.cb)
+                self.p.produce(self.topic, value=b"%d" % self.next, partition=0, on_delivery=self.cb)
                 self.next += 1
             except BufferError:
                 pass
@@ -77,17 +82,17 @@ class Stream:
             return dict(self.acks)
 
 
-def read_partition():
+def read_partition(topic=TOPIC):
     """All (offset, number) pairs from 0 to the high watermark at the time of the call."""
     c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "crash-unused",
                   "enable.auto.commit": False, "enable.partition.eof": True,
                   "isolation.level": "read_uncommitted", "fetch.wait.max.ms": 50, "log_level": 3})
     try:
-        lo, hi = c.get_watermark_offsets(TopicPartition(TOPIC, 0), timeout=15)
+        lo, hi = c.get_watermark_offsets(TopicPartition(topic, 0), timeout=15)
         out = []
         if hi == 0:
             return out, lo, hi
-        c.assign([TopicPartition(TOPIC, 0, 0)])
+        c.assign([TopicPartition(topic, 0, 0)])
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             m = c.poll(0.5)
@@ -109,8 +114,8 @@ def read_partition():
         c.close()
 
 
-def verify(acked, label):
-    recs, lo, hi = read_partition()
+def verify(acked, label, topic=TOPIC):
+    recs, lo, hi = read_partition(topic)
     offsets = [o for o, _ in recs]
     assert lo == 0, "%s: log start offset %d" % (label, lo)
     assert offsets == list(range(hi)), "%s: offsets not dense 0..%d (first gap near %s)" % (
@@ -156,5 +161,34 @@ def t_crash():
     assert "recover" in log.lower(), "broker log does not mention recovery"
 
 
+def t_crash_idempotent():
+    """The same with an idempotent producer and retries: resends after a crash
+    must be recognised (producer state recovered from the log), so no number
+    appears twice even among the unacknowledged ones."""
+    S.require_api(broker, "InitProducerId")
+    s = Stream(topic="crash-idem", idempotent=True)
+    s.t.start()
+    try:
+        for k in range(max(3, KILLS // 2)):
+            before = len(s.snapshot())
+            wait_until(lambda: len(s.snapshot()) >= before + 200, 60, what="new acks in round %d" % k)
+            time.sleep(rng.uniform(0.0, 0.6))
+            broker.kill()
+            broker.start()
+            hi = verify(s.snapshot(), "idempotent, after kill %d" % (k + 1), topic="crash-idem")
+            print("    idempotent kill %d: %d acked, log end %d, failed: %d %s" % (
+                k + 1, len(s.snapshot()), hi, len(s.failed), sorted(set(s.failed.values()))[:3]), flush=True)
+        before = len(s.snapshot())
+        wait_until(lambda: len(s.snapshot()) >= before + 200, 60, what="acks after the last restart")
+    finally:
+        s.stop.set()
+        s.t.join(90)
+    assert not s.failed, "idempotent producer: %d sends failed: %s" % (len(s.failed), sorted(set(s.failed.values()))[:5])
+    acked = s.snapshot()
+    verify(acked, "idempotent, at the end", topic="crash-idem")
+    assert len(acked) == s.next, "%d of %d numbers acknowledged" % (len(acked), s.next)
+
+
 S.run("%d SIGKILLs under acks=all load (seed %d)" % (KILLS, SEED), t_crash)
+S.run("SIGKILLs under an idempotent producer with retries: no duplicates", t_crash_idempotent)
 S.finish()

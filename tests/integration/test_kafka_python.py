@@ -170,8 +170,30 @@ def t_admin():
         msgs = messages(40, 4)
         metas = produce(producer(acks="all"), "kp-adm", msgs)
         check_topic("kp-adm", msgs, metas, 4)
+        if broker.serves(weirtest.API["DescribeConfigs"]):
+            from kafka.admin import ConfigResource, ConfigResourceType
+            resp = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-adm")])
+            entries = {}
+            for r in resp:
+                for (_err, _msg, _rtype, _rname, cfgs) in r.resources:
+                    assert _err == 0, (_err, _msg)
+                    for c in cfgs:
+                        entries[c[0]] = c[1]
+            assert entries.get("retention.ms") == "100000", entries.get("retention.ms")
+            assert entries.get("cleanup.policy") == "delete", entries.get("cleanup.policy")
+        if broker.serves(weirtest.API["AlterConfigs"]):
+            from kafka.admin import ConfigResource, ConfigResourceType
+            a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-adm", configs={"retention.ms": "200000"})])
+            resp = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-adm", configs={"retention.ms": None})])
+            vals = [c[1] for r in resp for res in r.resources for c in res[4]]
+            assert vals == ["200000"], vals
         if broker.serves(weirtest.API["CreatePartitions"]):
             a.create_partitions({"kp-adm": NewPartitions(6)})
+            c = consumer()
+            try:
+                wait_until(lambda: c.partitions_for_topic("kp-adm") == set(range(6)), 30, what="6 partitions")
+            finally:
+                c.close()
         if broker.serves(weirtest.API["DeleteTopics"]):
             a.delete_topics(["kp-adm"], timeout_ms=15000)
             try:
@@ -188,5 +210,5 @@ S.run("produce acks=all, 3 partitions, read back with assign", t_produce_acks_al
 S.run("produce acks=1, compression codecs", t_produce_acks_1_compressed)
 S.run("seek, beginning/end offsets, offsets_for_times, seek_to_end", t_seek_and_offsets)
 S.run("topics and partitions_for_topic", t_metadata)
-S.run("admin create topics (and partitions, delete)", t_admin)
+S.run("admin create topics (and configs, partitions, delete)", t_admin)
 S.finish()

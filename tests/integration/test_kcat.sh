@@ -17,13 +17,15 @@ KC=(kcat -b "$B" -m 15 -X api.version.request=true)
 
 # ---- 1. keyed messages with headers, from a file ----
 N1=300; N2=200
-for i in $(seq 0 $((N1 - 1))); do printf 'key-%04d\tvalue %d: some text, with spaces; and = signs %s\n' "$i" "$i" "$(printf 'x%.0s' $(seq 1 $((i % 37))))"; done >"$T/in1.txt"
-for i in $(seq 0 $((N2 - 1))); do printf 'k2-%d\tsecond batch %d\n' "$i" "$i"; done >"$T/in2.txt"
+awk -v n=$N1 'BEGIN { for (i = 0; i < n; i++) { x = ""; for (j = 0; j < i % 37; j++) x = x "x";
+  printf "key-%04d\tvalue %d: some text, with spaces; and = signs %s\n", i, i, x } }' >"$T/in1.txt"
+awk -v n=$N2 'BEGIN { for (i = 0; i < n; i++) printf "k2-%d\tsecond batch %d\n", i, i }' >"$T/in2.txt"
 t0=$(date +%s%3N)
 "${KC[@]}" -P -t keyed -p 0 -K '\t' -H trace=abc123 -H app=weir-test -l "$T/in1.txt" 2>"$T/p1.err"; rc1=$?
 t1=$(date +%s%3N)
 # a later timestamp for the second batch, so offsets-for-times has something to find
-wait_until 10 test "$(date +%s%3N)" -gt "$((t1 + 5))"
+later_than() { [ "$(date +%s%3N)" -gt "$1" ]; }
+wait_until 10 later_than $((t1 + 5)) || fail "clock did not advance"
 t2=$(date +%s%3N)
 "${KC[@]}" -P -t keyed -p 0 -K '\t' -H other=xyz -l "$T/in2.txt" 2>"$T/p2.err"; rc2=$?
 t3=$(date +%s%3N)

@@ -16,7 +16,7 @@ const served = new Set((process.argv[3] || '').split(',').filter(Boolean).map(Nu
 const kafka = new Kafka({ clientId: 'weir-kafkajs', brokers: [bootstrap], logLevel: logLevel.ERROR, retry: { retries: 3 } })
 let passed = 0, failed = 0, skipped = 0
 class Skip extends Error {}
-const API = { CreateTopics: 19, DeleteTopics: 20, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37 }
+const API = { InitProducerId: 22, CreateTopics: 19, DeleteTopics: 20, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37 }
 const requireApi = (name) => { if (!served.has(API[name])) throw new Skip(`admin: ${name} not served yet`) }
 const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
 const eq = (a, b, msg) => assert(JSON.stringify(a) === JSON.stringify(b), `${msg}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`)
@@ -53,8 +53,8 @@ function messages (n, partitions, tag) {
   }))
 }
 
-async function produceAndCheck (topic, partitions, n, sendOpts) {
-  const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false })
+async function produceAndCheck (topic, partitions, n, sendOpts, producerOpts = {}) {
+  const producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, ...producerOpts })
   await producer.connect()
   try {
     const msgs = messages(n, partitions, topic)
@@ -92,6 +92,11 @@ await run('producer acks=-1, 3 partitions, headers, read back with kcat', async 
 await run('producer acks=1 gzip', async () => {
   if (served.has(API.CreateTopics)) await admin.createTopics({ topics: [{ topic: 'js-gzip', numPartitions: 2 }] })
   await produceAndCheck('js-gzip', served.has(API.CreateTopics) ? 2 : 1, 80, { acks: 1, compression: CompressionTypes.GZIP })
+})
+
+await run('idempotent producer', async () => {
+  requireApi('InitProducerId')
+  await produceAndCheck('js-idem', 1, 60, { acks: -1 }, { idempotent: true, maxInFlightRequests: 1 })
 })
 
 await run('producer acks=0 then read back', async () => {

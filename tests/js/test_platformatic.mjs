@@ -14,7 +14,7 @@ const bootstrap = process.argv[2]
 const served = new Set((process.argv[3] || '').split(',').filter(Boolean).map(Number))
 let passed = 0, failed = 0, skipped = 0
 class Skip extends Error {}
-const API = { CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37, IncrementalAlterConfigs: 44 }
+const API = { InitProducerId: 22, CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37, IncrementalAlterConfigs: 44 }
 const requireApi = (name) => { if (!served.has(API[name])) throw new Skip(`admin: ${name} not served yet`) }
 const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
 const j = (x) => JSON.stringify(x, (k, v) => typeof v === 'bigint' ? v.toString() + 'n' : Buffer.isBuffer(v) ? v.toString('hex') : v)
@@ -153,6 +153,11 @@ await run('listOffsets (latest, earliest, by timestamp)', async () => {
   const byTs = await consumer.listOffsetsWithTimestamps({ topics: ['pf-a'], timestamp: BASE_TS + 31n })
   const got = [...byTs.get('pf-a').entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => x.offset)
   eq(got, [11n, 10n, 10n], 'by timestamp') // i = 33, 31, 32
+  // -3: the offset of the record with the largest timestamp (ListOffsets v7+)
+  const maxTs = await consumer.listOffsetsWithTimestamps({ topics: ['pf-a'], timestamp: -3n })
+  const mx = [...maxTs.get('pf-a').entries()].sort((a, b) => a[0] - b[0]).map(([, x]) => [x.offset, x.timestamp])
+  // partition p holds i = p, p+3, ... up to 147 + p: the last is the newest (offset 49)
+  eq(mx, [[49n, BASE_TS + 147n], [49n, BASE_TS + 148n], [49n, BASE_TS + 149n]], 'max timestamp')
 })
 
 await run('producer auto-creates a topic; compression gzip', async () => {
@@ -160,6 +165,19 @@ await run('producer auto-creates a topic; compression gzip', async () => {
   await producer.send({ messages: sent, compression: 'gzip' })
   const { out } = await fetchAll('pf-auto', 1, [40])
   checkSame(out, sent, 1)
+})
+
+await run('idempotent producer (InitProducerId, flexible Produce with sequences)', async () => {
+  requireApi('InitProducerId')
+  const p = new Producer({ ...base, idempotent: true, acks: -1, autocreateTopics: true })
+  try {
+    const sent = messages('pf-idem', 60, 1)
+    await p.send({ messages: sent.slice(0, 30) })
+    await p.send({ messages: sent.slice(30) })
+    assert(p.producerId !== undefined && p.producerId >= 0n, 'producer id ' + p.producerId)
+    const { out } = await fetchAll('pf-idem', 1, [60])
+    checkSame(out, sent, 1)
+  } finally { await p.close() }
 })
 
 await run('admin createPartitions', async () => {

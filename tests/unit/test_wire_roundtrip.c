@@ -323,8 +323,8 @@ TEST(wire_roundtrip_every_api_every_version) {
     fprintf(stderr, "    %d round trips, %ld bytes\n", cases, bytes);
 }
 
-/* The served view: issue-2 APIs served with their ranges, the group and
- * transaction APIs known but not served (max_ver -1), flexible versions
+/* The served view: issue-2 APIs and the group APIs served with their ranges,
+ * the transaction APIs known but not served (max_ver -1), flexible versions
  * where Kafka puts them. */
 TEST(wire_api_table_ranges) {
     static const struct { int key, min, max, flex; } served[] = {
@@ -334,6 +334,11 @@ TEST(wire_api_table_ranges) {
         {API_DESCRIBE_CONFIGS, 0, 4, 4}, {API_ALTER_CONFIGS, 0, 2, 2}, {API_SASL_AUTHENTICATE, 0, 2, 2},
         {API_CREATE_PARTITIONS, 0, 3, 2}, {API_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1}, {API_DESCRIBE_CLUSTER, 0, 1, 0},
         {API_INIT_PRODUCER_ID, 0, 5, 2},
+        /* the group coordinator (issue 4) */
+        {API_OFFSET_COMMIT, 0, 9, 8}, {API_OFFSET_FETCH, 0, 9, 6}, {API_FIND_COORDINATOR, 0, 6, 3},
+        {API_JOIN_GROUP, 0, 9, 6}, {API_HEARTBEAT, 0, 4, 4}, {API_LEAVE_GROUP, 0, 5, 4}, {API_SYNC_GROUP, 0, 5, 4},
+        {API_DESCRIBE_GROUPS, 0, 5, 5}, {API_LIST_GROUPS, 0, 5, 3}, {API_DELETE_GROUPS, 0, 2, 2},
+        {API_OFFSET_DELETE, 0, 0, INT16_MAX},
     };
     for (size_t i = 0; i < sizeof served / sizeof served[0]; i++) {
         const struct api_info *a = api_lookup(served[i].key);

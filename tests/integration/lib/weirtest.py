@@ -12,6 +12,7 @@ something happen. `wait_until` polls a condition with a generous deadline, and
 Environment: WEIR (the binary under test, normally build/weir-test, falling
 back to ./weir), WEIR_ROOT (the repository), KEEP=1 keeps temp dirs.
 """
+import atexit
 import os
 import shutil
 import signal
@@ -64,6 +65,22 @@ def wait_until(cond, timeout=30.0, interval=0.05, what="condition"):
         time.sleep(interval)
 
 
+_live_brokers = []
+
+
+def _cleanup_all():
+    """atexit: no broker process or temp dir outlives the test, whatever happened."""
+    for b in list(_live_brokers):
+        try:
+            b.cleanup()
+        except Exception:
+            pass
+
+
+atexit.register(_cleanup_all)
+# the runner's timeout sends SIGTERM: exit normally so atexit runs
+signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer")
 
@@ -88,6 +105,7 @@ class Broker:
         self.proc = None
         self.starts = 0
         self.expected_down = True  # false while running; set by stop/kill
+        _live_brokers.append(self)
 
     @property
     def bootstrap(self):
@@ -190,6 +208,8 @@ class Broker:
         return api_key in self.api_versions()
 
     def cleanup(self):
+        if self in _live_brokers:
+            _live_brokers.remove(self)
         try:
             self.kill()
         finally:
@@ -226,7 +246,7 @@ def read_response(s):
 
 # ---- API keys by name, for "is it served" checks ----
 API = {"Produce": 0, "Fetch": 1, "ListOffsets": 2, "Metadata": 3, "ApiVersions": 18,
-       "CreateTopics": 19, "DeleteTopics": 20, "DeleteRecords": 21,
+       "CreateTopics": 19, "DeleteTopics": 20, "DeleteRecords": 21, "InitProducerId": 22,
        "OffsetForLeaderEpoch": 23, "DescribeConfigs": 32, "AlterConfigs": 33,
        "CreatePartitions": 37, "IncrementalAlterConfigs": 44, "DescribeCluster": 60}
 

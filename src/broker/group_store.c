@@ -1,0 +1,630 @@
+/* group_store: committed offsets and group metadata, in memory and in the
+ * internal topic __consumer_offsets.
+ *
+ * The topic has ONE partition (Kafka uses 50 to spread coordinators over
+ * brokers; a single node gains nothing from that, and one partition means
+ * one fsync covers every commit in flight: the flusher's group commit works
+ * across groups). It is created at first start with retention.ms=-1 and
+ * retention.bytes=-1 (committed offsets must not age out of the log; they
+ * expire by offsets.retention.minutes instead) and segment.bytes=100 MiB
+ * (Kafka's offsets.topic.segment.bytes) and cleanup.policy=compact (set
+ * at start on a topic made before compaction existed): the cleaner keeps
+ * the newest record per key and drops tombstones after delete.retention.ms,
+ * so the log is bounded by the live offsets and groups plus the active
+ * segment. An unchanged re-commit writes nothing (see h_group_offsets.c).
+ * The loader copes with what compaction leaves: sparse offsets, tombstones,
+ * a log start above 0.
+ *
+ * Records use Kafka's own formats (non-flexible versions, big-endian,
+ * int16-length strings, int32-length bytes), so Kafka tools that read the
+ * topic understand them:
+ *   offset commit  key   v1: int16 version=1, string group, string topic, int32 partition
+ *                  value v3: int16 version=3, int64 offset, int32 leader_epoch,
+ *                            string metadata, int64 commit_timestamp
+ *   group metadata key   v2: int16 version=2, string group
+ *                  value v3: int16 version=3, string protocol_type, int32 generation,
+ *                            nullable string protocol, nullable string leader,
+ *                            int64 current_state_timestamp,
+ *                            [string member_id, nullable string group_instance_id,
+ *                             string client_id, string client_host,
+ *                             int32 rebalance_timeout, int32 session_timeout,
+ *                             bytes subscription, bytes assignment]
+ * A null value is a tombstone (offset deleted / group deleted). Loading
+ * replays the partition from its start: the last value of a key wins. Older
+ * value versions (offsets v0-v3, groups v0-v3) are read too.
+ *
+ * An OffsetCommit is applied in memory at once and answered when the fsync
+ * of its batch is done (the acks=all waiter of h_produce.c): a crash before
+ * that loses an offset nobody was told was committed. */
+#include "broker/group.h"
+#include "broker/topics.h"
+
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "wire/errors.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the in-memory offsets map ---- */
+
+static size_t offset_key(char *out, size_t cap, const char *topic, size_t tlen, int32_t part) {
+    if (tlen + 5 > cap) tlen = cap - 5;
+    memcpy(out, topic, tlen);
+    out[tlen] = 0;
+    be32_put((uint8_t *)out + tlen + 1, (uint32_t)part);
+    return tlen + 5;
+}
+
+struct grp_offset *grp_offset_get(struct group *g, const char *topic, size_t tlen, int32_t part) {
+    char k[400];
+    size_t kl = offset_key(k, sizeof k, topic, tlen, part);
+    return hmap_get(&g->offsets, k, kl);
+}
+
+void grp_offset_set(struct group *g, const char *topic, size_t tlen, int32_t part, int64_t offset, int32_t epoch,
+                    const char *meta, size_t mlen, int64_t commit_ts) {
+    char k[400];
+    size_t kl = offset_key(k, sizeof k, topic, tlen, part);
+    struct grp_offset *o = hmap_get(&g->offsets, k, kl);
+    if (!o) {
+        o = calloc(1, sizeof *o);
+        if (!o) abort();
+        hmap_put(&g->offsets, k, kl, o);
+    }
+    free(o->metadata);
+    o->metadata = malloc(mlen + 1);
+    if (!o->metadata) abort();
+    if (mlen) memcpy(o->metadata, meta, mlen);
+    o->metadata[mlen] = 0;
+    o->offset = offset;
+    o->leader_epoch = epoch;
+    o->commit_ts = commit_ts;
+}
+
+void grp_offset_del(struct group *g, const char *topic, size_t tlen, int32_t part) {
+    char k[400];
+    size_t kl = offset_key(k, sizeof k, topic, tlen, part);
+    struct grp_offset *o = hmap_del(&g->offsets, k, kl);
+    if (o) {
+        free(o->metadata);
+        free(o);
+    }
+}
+
+void grp_offsets_free(struct group *g) {
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&g->offsets, &it, NULL, NULL, &v)) {
+        struct grp_offset *o = v;
+        free(o->metadata);
+        free(o);
+    }
+    hmap_free(&g->offsets);
+}
+
+/* ---- record encoding ---- */
+
+static void put16(struct buf *b, int16_t v) {
+    uint8_t x[2];
+    be16_put(x, (uint16_t)v);
+    buf_append(b, x, 2);
+}
+static void put32(struct buf *b, int32_t v) {
+    uint8_t x[4];
+    be32_put(x, (uint32_t)v);
+    buf_append(b, x, 4);
+}
+static void put64(struct buf *b, int64_t v) {
+    uint8_t x[8];
+    be64_put(x, (uint64_t)v);
+    buf_append(b, x, 8);
+}
+static void putstr(struct buf *b, const char *s, size_t n) { /* s NULL: null */
+    if (!s) {
+        put16(b, -1);
+        return;
+    }
+    if (n > INT16_MAX) n = INT16_MAX;
+    put16(b, (int16_t)n);
+    buf_append(b, s, n);
+}
+static void putcstr(struct buf *b, const char *s) { putstr(b, s, s ? strlen(s) : 0); }
+static void putbytes(struct buf *b, const uint8_t *p, int32_t n) {
+    put32(b, n);
+    if (n > 0) buf_append(b, p, (size_t)n);
+}
+
+void grp_batch_init(struct grp_batch *bt) {
+    memset(bt, 0, sizeof *bt);
+    bt->ts = clock_wall_ms();
+}
+
+void grp_batch_free(struct grp_batch *bt) {
+    buf_free(&bt->buf);
+    buf_free(&bt->key);
+    buf_free(&bt->val);
+}
+
+static void batch_add(struct grp_batch *bt, int tomb) {
+    if (bt->n == 0) batch_builder_init(&bt->bb, &bt->buf, 0);
+    batch_builder_add(&bt->bb, bt->ts, bt->key.p, (int32_t)bt->key.len, tomb ? NULL : bt->val.p,
+                      tomb ? -1 : (int32_t)bt->val.len, NULL, 0);
+    bt->n++;
+}
+
+void grp_batch_offset(struct grp_batch *bt, const char *group, const char *topic, size_t tlen, int32_t part,
+                      const struct grp_offset *o, int tomb) {
+    buf_clear(&bt->key);
+    buf_clear(&bt->val);
+    put16(&bt->key, 1);
+    putcstr(&bt->key, group);
+    putstr(&bt->key, topic, tlen);
+    put32(&bt->key, part);
+    if (!tomb) {
+        put16(&bt->val, 3);
+        put64(&bt->val, o->offset);
+        put32(&bt->val, o->leader_epoch);
+        putcstr(&bt->val, o->metadata ? o->metadata : "");
+        put64(&bt->val, o->commit_ts);
+    }
+    batch_add(bt, tomb);
+}
+
+void grp_batch_group(struct grp_batch *bt, const struct group *g, int tomb) {
+    buf_clear(&bt->key);
+    buf_clear(&bt->val);
+    put16(&bt->key, 2);
+    putcstr(&bt->key, g->id);
+    if (!tomb) {
+        put16(&bt->val, 3);
+        putcstr(&bt->val, g->protocol_type ? g->protocol_type : "");
+        put32(&bt->val, g->generation);
+        putcstr(&bt->val, g->protocol);
+        putcstr(&bt->val, g->leader);
+        put64(&bt->val, g->state_ts);
+        int stable = g->state == GRP_STABLE;
+        put32(&bt->val, stable ? g->nmembers : 0); /* members only with their assignments */
+        for (struct grp_member *m = stable ? g->members : NULL; m; m = m->next) {
+            putcstr(&bt->val, m->id);
+            putcstr(&bt->val, m->instance_id);
+            putcstr(&bt->val, m->client_id);
+            putcstr(&bt->val, m->client_host);
+            put32(&bt->val, m->rebalance_timeout_ms);
+            put32(&bt->val, m->session_timeout_ms);
+            const struct grp_protocol *p = grp_member_protocol(m, g->protocol);
+            putbytes(&bt->val, p ? p->meta : NULL, p ? p->len : 0);
+            putbytes(&bt->val, m->assignment, m->assignment_len);
+        }
+    }
+    batch_add(bt, tomb);
+}
+
+int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r) {
+    struct partition *p = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
+    if (!p) return bt->n ? KERR_COORDINATOR_NOT_AVAILABLE : KERR_NONE;
+    if (bt->n == 0) { /* nothing new: r still waits until what is stored is durable */
+        int64_t end = plog_end_offset(p->log);
+        if (r && plog_flushed_offset(p->log) < end) partition_add_sync_waiter(b, p, r, end);
+        return KERR_NONE;
+    }
+    batch_builder_finish(&bt->bb);
+    struct plog_append res;
+    int64_t now = clock_wall_ms();
+    int rc = plog_append(p->log, bt->buf.p, bt->buf.len, now, p->topic->log_append_time ? now : -1, &res);
+    if (rc) {
+        log_error("append to %s-0 failed: %s", GRP_OFFSETS_TOPIC, werr_str(rc));
+        return KERR_KAFKA_STORAGE_ERROR;
+    }
+    partition_notify_append(b, p);
+    if (r && plog_flushed_offset(p->log) <= res.last_offset) partition_add_sync_waiter(b, p, r, res.last_offset + 1);
+    return KERR_NONE;
+}
+
+void grp_store_group(struct broker *b, struct group *g) {
+    if (b->grp && b->grp->loading) return;
+    struct grp_batch bt;
+    grp_batch_init(&bt);
+    grp_batch_group(&bt, g, 0);
+    int err = grp_batch_append(b, &bt, NULL);
+    if (err) log_warn("group %s: cannot store its metadata: %s", g->id, kerr_name(err));
+    grp_batch_free(&bt);
+}
+
+/* ---- loading ---- */
+
+struct rd {
+    const uint8_t *p, *end;
+    int bad;
+};
+static int16_t rd16(struct rd *r) {
+    if (r->end - r->p < 2) return r->bad = 1, 0;
+    int16_t v = (int16_t)be16_get(r->p);
+    r->p += 2;
+    return v;
+}
+static int32_t rd32(struct rd *r) {
+    if (r->end - r->p < 4) return r->bad = 1, 0;
+    int32_t v = (int32_t)be32_get(r->p);
+    r->p += 4;
+    return v;
+}
+static int64_t rd64(struct rd *r) {
+    if (r->end - r->p < 8) return r->bad = 1, 0;
+    int64_t v = (int64_t)be64_get(r->p);
+    r->p += 8;
+    return v;
+}
+/* A string: *s points into the record (not NUL-terminated), NULL for null. */
+static int32_t rdstr(struct rd *r, const char **s) {
+    int16_t n = rd16(r);
+    *s = NULL;
+    if (n < 0) return -1;
+    if (r->end - r->p < n) return r->bad = 1, -1;
+    *s = (const char *)r->p;
+    r->p += n;
+    return n;
+}
+static int32_t rdbytes(struct rd *r, const uint8_t **p) {
+    int32_t n = rd32(r);
+    *p = NULL;
+    if (n < 0) return -1;
+    if (r->end - r->p < n) return r->bad = 1, -1;
+    *p = r->p;
+    r->p += n;
+    return n;
+}
+static char *dupn(const char *s, int32_t n) {
+    if (!s) return NULL;
+    char *p = malloc((size_t)n + 1);
+    if (!p) abort();
+    memcpy(p, s, (size_t)n);
+    p[n] = 0;
+    return p;
+}
+
+static void free_members(struct group *g) {
+    while (g->members) {
+        struct grp_member *m = g->members;
+        g->members = m->next;
+        for (int i = 0; i < m->nprotocols; i++) {
+            free(m->protocols[i].name);
+            free(m->protocols[i].meta);
+        }
+        free(m->protocols);
+        free(m->id);
+        free(m->instance_id);
+        free(m->client_id);
+        free(m->client_host);
+        free(m->assignment);
+        free(m);
+    }
+    g->nmembers = 0;
+}
+
+static int load_group_value(struct group *g, struct rd *v) {
+    int16_t ver = rd16(v);
+    if (ver < 0 || ver > 3) return -1;
+    const char *s;
+    int32_t n = rdstr(v, &s);
+    free_members(g);
+    free(g->protocol_type);
+    g->protocol_type = n > 0 ? dupn(s, n) : NULL;
+    g->generation = rd32(v);
+    n = rdstr(v, &s);
+    free(g->protocol);
+    g->protocol = dupn(s, n);
+    n = rdstr(v, &s);
+    free(g->leader);
+    g->leader = dupn(s, n);
+    g->state_ts = ver >= 2 ? rd64(v) : -1;
+    if (g->state_ts < 0) g->state_ts = clock_wall_ms();
+    int32_t nm = rd32(v);
+    struct grp_member **tail = &g->members;
+    for (int32_t i = 0; i < nm && !v->bad; i++) {
+        struct grp_member *m = calloc(1, sizeof *m);
+        if (!m) abort();
+        m->g = g;
+        n = rdstr(v, &s);
+        m->id = dupn(s ? s : "", s ? n : 0);
+        if (ver >= 3) {
+            n = rdstr(v, &s);
+            m->instance_id = dupn(s, n);
+        }
+        n = rdstr(v, &s);
+        m->client_id = dupn(s ? s : "", s ? n : 0);
+        n = rdstr(v, &s);
+        m->client_host = dupn(s ? s : "", s ? n : 0);
+        m->rebalance_timeout_ms = ver >= 1 ? rd32(v) : 0;
+        m->session_timeout_ms = rd32(v);
+        if (ver < 1) m->rebalance_timeout_ms = m->session_timeout_ms;
+        const uint8_t *bp;
+        n = rdbytes(v, &bp);
+        m->protocols = calloc(1, sizeof *m->protocols);
+        if (!m->protocols) abort();
+        m->nprotocols = 1;
+        m->protocols[0].name = dupn(g->protocol ? g->protocol : "", g->protocol ? (int32_t)strlen(g->protocol) : 0);
+        m->protocols[0].len = n > 0 ? n : 0;
+        m->protocols[0].meta = malloc((size_t)m->protocols[0].len + 1);
+        if (!m->protocols[0].meta) abort();
+        if (n > 0) memcpy(m->protocols[0].meta, bp, (size_t)n);
+        n = rdbytes(v, &bp);
+        m->assignment_len = n > 0 ? n : 0;
+        m->assignment = malloc((size_t)m->assignment_len + 1);
+        if (!m->assignment) abort();
+        if (n > 0) memcpy(m->assignment, bp, (size_t)n);
+        *tail = m;
+        tail = &m->next;
+        g->nmembers++;
+    }
+    if (v->bad) {
+        free_members(g);
+        return -1;
+    }
+    g->state = g->members ? GRP_STABLE : GRP_EMPTY;
+    return 0;
+}
+
+/* Applies one record of __consumer_offsets. */
+static void load_record(struct broker *b, const struct batch_record *rec) {
+    if (!rec->key || rec->key_len < 2) return;
+    struct rd k = {rec->key, rec->key + rec->key_len, 0};
+    int16_t kver = rd16(&k);
+    const char *gid;
+    int32_t gl = rdstr(&k, &gid);
+    if (k.bad || !gid) return;
+    int tomb = rec->value == NULL;
+    struct rd v = {rec->value, rec->value ? rec->value + rec->value_len : NULL, 0};
+    if (kver == 0 || kver == 1) {
+        const char *topic;
+        int32_t tl = rdstr(&k, &topic);
+        int32_t part = rd32(&k);
+        if (k.bad || !topic) return;
+        struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
+        if (!g) return;
+        if (tomb) {
+            grp_offset_del(g, topic, (size_t)tl, part);
+            return;
+        }
+        int16_t vver = rd16(&v);
+        if (vver < 0 || vver > 3) return;
+        int64_t off = rd64(&v);
+        int32_t epoch = vver >= 3 ? rd32(&v) : -1;
+        const char *meta;
+        int32_t ml = rdstr(&v, &meta);
+        int64_t ts = rd64(&v);
+        if (v.bad) return;
+        grp_offset_set(g, topic, (size_t)tl, part, off, epoch, meta ? meta : "", meta ? (size_t)ml : 0, ts);
+    } else if (kver == 2) {
+        struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
+        if (!g) return;
+        if (tomb) {
+            free_members(g);
+            free(g->protocol_type);
+            free(g->protocol);
+            free(g->leader);
+            g->protocol_type = g->protocol = g->leader = NULL;
+            g->generation = 0;
+            g->state = GRP_EMPTY;
+            return;
+        }
+        if (load_group_value(g, &v)) log_warn("%s: unreadable metadata record for group %.*s skipped",
+                                              GRP_OFFSETS_TOPIC, (int)gl, gid);
+    }
+}
+
+static int load_log(struct broker *b, struct partition *p, char *err, size_t errlen) {
+    int64_t off = plog_start_offset(p->log), end = plog_end_offset(p->log);
+    int64_t nrec = 0;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    while (off < end) {
+        struct plog_slice sl;
+        int rc = plog_read(p->log, off, 8 << 20, 1, &sl);
+        if (rc) {
+            snprintf(err, errlen, "reading %s-0 at offset %" PRId64 ": %s", GRP_OFFSETS_TOPIC, off, werr_str(rc));
+            free(buf);
+            return rc;
+        }
+        if (sl.len <= 0) {
+            if (sl.fd >= 0) close(sl.fd);
+            break;
+        }
+        if ((size_t)sl.len > cap) {
+            cap = (size_t)sl.len;
+            free(buf);
+            buf = malloc(cap);
+            if (!buf) abort();
+        }
+        ssize_t got = pread(sl.fd, buf, (size_t)sl.len, sl.pos);
+        close(sl.fd);
+        if (got != sl.len) {
+            snprintf(err, errlen, "reading %s-0 at offset %" PRId64 ": short read", GRP_OFFSETS_TOPIC, off);
+            free(buf);
+            return WERR_IO;
+        }
+        struct batch_iter it;
+        batch_iter_init(&it, buf, (size_t)sl.len);
+        const uint8_t *bp;
+        size_t bl;
+        struct batch_hdr h;
+        int64_t next = off;
+        while ((rc = batch_iter_next(&it, &bp, &bl, &h)) == 1) {
+            next = batch_last_offset(&h) + 1;
+            if (h.attributes & BATCH_ATTR_CONTROL) continue;
+            struct batch_rec_iter ri;
+            if (batch_rec_iter_init(&ri, bp, bl)) {
+                log_warn("%s-0: batch at offset %" PRId64 " is compressed or malformed: skipped", GRP_OFFSETS_TOPIC,
+                         h.base_offset);
+                continue;
+            }
+            struct batch_record rec;
+            while (batch_rec_iter_next(&ri, &rec) == 1) {
+                if (rec.offset < off) continue;
+                load_record(b, &rec);
+                nrec++;
+            }
+        }
+        if (next <= off) break; /* no progress: stop rather than loop */
+        off = next;
+    }
+    free(buf);
+    log_info("%s: loaded %" PRId64 " record(s), %d group(s)", GRP_OFFSETS_TOPIC, nrec, (int)b->grp->groups.n);
+    return 0;
+}
+
+int grp_open(struct broker *b, char *err, size_t errlen) {
+    b->grp = calloc(1, sizeof *b->grp);
+    if (!b->grp) abort();
+    int64_t now = clock_mono_ms();
+    b->grp->next_deadline = INT64_MAX;
+    b->grp->next_expiry_check = now + b->cfg.offsets_retention_check_interval_ms;
+    b->grp->next_deadline = b->grp->next_expiry_check;
+    struct topic *t = topic_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC));
+    if (!t) {
+        struct props cfg = {0};
+        props_set(&cfg, "cleanup.policy", "compact", 0);
+        props_set(&cfg, "retention.ms", "-1", 0);
+        props_set(&cfg, "retention.bytes", "-1", 0);
+        props_set(&cfg, "segment.bytes", "104857600", 0);
+        char terr[256];
+        int kerr = topic_create(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 1, 1, &cfg, 0, &t, terr, sizeof terr);
+        props_free(&cfg);
+        if (kerr) {
+            snprintf(err, errlen, "cannot create %s: %s", GRP_OFFSETS_TOPIC, terr);
+            return WERR_IO;
+        }
+    }
+    const char *pol = props_get(&t->overrides, "cleanup.policy");
+    if (!pol || strcmp(pol, "compact")) { /* created before compaction existed, or changed by hand */
+        struct props ov = {0};
+        for (size_t i = 0; i < t->overrides.n; i++) props_set(&ov, t->overrides.v[i].key, t->overrides.v[i].value, 0);
+        props_set(&ov, "cleanup.policy", "compact", 0);
+        if (topic_set_overrides(b, t, &ov)) log_warn("%s: cannot set cleanup.policy=compact", GRP_OFFSETS_TOPIC);
+        else log_info("%s: cleanup.policy set to compact", GRP_OFFSETS_TOPIC);
+        props_free(&ov);
+    }
+    b->grp->loading = 1;
+    int rc = load_log(b, t->parts[0], err, errlen);
+    b->grp->loading = 0;
+    if (rc) return rc;
+    /* tombstoned groups without offsets are gone; restored members get a
+     * fresh session to come back in */
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
+        struct group *g = v;
+        if (!g->members && !g->offsets.n && !g->protocol_type) {
+            grp_remove(b, g);
+            continue;
+        }
+        for (struct grp_member *m = g->members; m; m = m->next) {
+            m->session_deadline = now + m->session_timeout_ms;
+            if (m->session_deadline < b->grp->next_deadline) b->grp->next_deadline = m->session_deadline;
+        }
+    }
+    return 0;
+}
+
+/* ---- offsets.retention.minutes ---- */
+
+void grp_expire_offsets(struct broker *b, int64_t now_wall);
+void grp_expire_offsets(struct broker *b, int64_t now_wall) {
+    int64_t ret = b->cfg.offsets_retention_ms;
+    size_t it = 0;
+    void *v;
+    struct grp_batch bt;
+    grp_batch_init(&bt);
+    while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
+        struct group *g = v;
+        if (g->state != GRP_EMPTY) continue;
+        size_t oit = 0;
+        const char *k;
+        size_t kl;
+        void *ov;
+        int expired = 0;
+        while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
+            struct grp_offset *o = ov;
+            int64_t base = g->protocol_type ? g->state_ts : o->commit_ts;
+            if (base + ret > now_wall) continue;
+            size_t tl = kl - 5;
+            int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
+            grp_batch_offset(&bt, g->id, k, tl, part, o, 1);
+            expired++;
+        }
+        if (!expired) continue;
+        log_info("group %s: %d committed offset(s) expired (offsets.retention.minutes)", g->id, expired);
+        /* second pass: delete what was tombstoned (the map cannot change while iterated) */
+        for (int again = 1; again;) {
+            again = 0;
+            oit = 0;
+            while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
+                struct grp_offset *o = ov;
+                int64_t base = g->protocol_type ? g->state_ts : o->commit_ts;
+                if (base + ret > now_wall) continue;
+                size_t tl = kl - 5;
+                int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
+                char topic[400];
+                memcpy(topic, k, tl);
+                grp_offset_del(g, topic, tl, part);
+                again = 1;
+                break;
+            }
+        }
+    }
+    /* empty groups without offsets are dropped */
+    for (int again = 1; again;) {
+        again = 0;
+        it = 0;
+        while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
+            struct group *g = v;
+            if (g->state == GRP_EMPTY && !g->members && !g->pending && !g->offsets.n) {
+                grp_batch_group(&bt, g, 1);
+                log_info("group %s: removed (empty, no committed offsets)", g->id);
+                grp_remove(b, g);
+                again = 1;
+                break;
+            }
+        }
+    }
+    int err = grp_batch_append(b, &bt, NULL);
+    if (err) log_warn("offset expiry: cannot write tombstones: %s", kerr_name(err));
+    grp_batch_free(&bt);
+}
+
+/* ---- topics going away ---- */
+
+void grp_topic_deleted(struct broker *b, const char *topic) {
+    if (!b->grp || !strcmp(topic, GRP_OFFSETS_TOPIC)) return;
+    size_t tl = strlen(topic);
+    struct grp_batch bt;
+    grp_batch_init(&bt);
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
+        struct group *g = v;
+        for (int again = 1; again;) { /* the map cannot change while iterated */
+            again = 0;
+            size_t oit = 0;
+            const char *k;
+            size_t kl;
+            void *ov;
+            while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
+                if (kl - 5 != tl || memcmp(k, topic, tl)) continue;
+                int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
+                grp_batch_offset(&bt, g->id, topic, tl, part, ov, 1);
+                grp_offset_del(g, topic, tl, part);
+                again = 1;
+                break;
+            }
+        }
+    }
+    if (bt.n) log_info("topic %s deleted: %d committed offset(s) removed", topic, bt.n);
+    int err = grp_batch_append(b, &bt, NULL);
+    if (err) log_warn("cannot write offset tombstones for deleted topic %s: %s", topic, kerr_name(err));
+    grp_batch_free(&bt);
+}
