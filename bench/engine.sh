@@ -9,6 +9,7 @@
 #   BENCH_ENGINE_N=2000000           readings for (a) and (b)
 #   BENCH_LAT_RATE=50000             events/s for (c)      BENCH_LAT_SECS=10
 #   BENCH_REPS=3                     runs of (a) per side (best kept: the machine is shared)
+#   BENCH_PARTS="a b c"              which parts to run
 #   BENCH_PROFILE=1                  also profile (a) with perf (top symbols)
 #
 # (a) turnstile: examples/turnstile/pipeline.sql's lake query (from_csv,
@@ -36,6 +37,8 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then N=${BENCH_ENGINE_N:-500000}; LAT_SECS=${BENCH_LAT_SECS:-5}
 else N=${BENCH_ENGINE_N:-5000000}; LAT_SECS=${BENCH_LAT_SECS:-10}; fi
 LAT_RATE=${BENCH_LAT_RATE:-50000}
+PARTS=${BENCH_PARTS:-a b c}
+want() { [[ " $PARTS " == *" $1 "* ]]; }
 REPS=${BENCH_REPS:-3}     # (a) runs each side this many times and keeps the best
 PY=/usr/bin/python3
 
@@ -64,12 +67,15 @@ BOOT=127.0.0.1:$PORT
 PIDS+=($!)
 for _ in $(seq 600); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
 
-log "producing $N readings"
-"$PROD" -b "$BOOT" -n "$N" -s 1 --acks 1 --out "$WORK/readings.csv" -q
+if want a || want b; then
+  log "producing $N readings"
+  "$PROD" -b "$BOOT" -n "$N" -s 1 --acks 1 --out "$WORK/readings.csv" -q
+fi
 
 cpu() { awk '{printf "%.3f", $2 + $3}' "$1"; }     # user+sys of a /usr/bin/time -f '%e %U %S' file
 wall() { awk '{printf "%.3f", $1}' "$1"; }
 
+if want a; then
 # ---- (a) turnstile aggregation
 mkdir -p "$WORK/a"
 sed -e '/^-- The same windows on the console/,$d' examples/turnstile/pipeline.sql >"$WORK/a/p.sql"
@@ -94,6 +100,9 @@ for rep in $(seq "$REPS"); do
 done
 d_rate=$(awk -v n="$N" -v t="$d_secs" 'BEGIN{printf "%d", n / t}')
 
+fi
+
+if want b; then
 # ---- (b) stateless
 mkdir -p "$WORK/b"
 cat >"$WORK/b/p.sql" <<EOF
@@ -111,6 +120,9 @@ b_cpu=$(cpu "$WORK/b/time.txt"); b_wall=$(wall "$WORK/b/time.txt")
 b_rate=$(awk -v n="$N" -v c="$b_cpu" 'BEGIN{printf "%d", n / c}')
 b_rows=$(cat "$WORK"/b/out/part-*.json | wc -l)
 
+fi
+
+if want c; then
 # ---- (c) latency
 mkdir -p "$WORK/c"
 "$PROD" -b "$BOOT" -t mta-latency -n 1 -q          # creates the topic
@@ -158,15 +170,17 @@ print("n=%d of %d p50=%.1f p99=%.1f p999=%.1f max=%.1f" % (len(d), len(ack), q(.
 EOF
 )
 
+fi
+
 report ""
 report "== weir engine benchmarks ($(date -u +%FT%TZ), $(nproc) cores, N=$N)"
-report "$(printf '%-58s %s\n' '(a) turnstile aggregation, weir (rows/s per core)' "$a_rate   [$N rows, ${a_cpu}s CPU, ${a_wall}s wall, $a_rows output rows]")"
-report "$(printf '%-58s %s\n' '(a) same aggregation, DuckDB threads=1 (rows/s)' "$d_rate   [${d_secs}s]")"
-report "$(printf '%-58s %s\n' '(a) ratio weir / DuckDB (target >= 0.5)' "$(awk -v a="$a_rate" -v d="$d_rate" 'BEGIN{printf "%.2f", a / d}')")"
-report "$(printf '%-58s %s\n' '(b) stateless parse/filter/project to JSON (rows/s per core)' "$b_rate   [${b_cpu}s CPU, ${b_wall}s wall, $b_rows rows written]")"
-report "$(printf '%-58s %s\n' "(c) latency ack -> console sink at $LAT_RATE/s, ms (target p99 <= 50)" "$lat")"
+want a && report "$(printf '%-58s %s\n' '(a) turnstile aggregation, weir (rows/s per core)' "$a_rate   [$N rows, ${a_cpu}s CPU, ${a_wall}s wall, $a_rows output rows]")"
+want a && report "$(printf '%-58s %s\n' '(a) same aggregation, DuckDB threads=1 (rows/s)' "$d_rate   [${d_secs}s]")"
+want a && report "$(printf '%-58s %s\n' '(a) ratio weir / DuckDB (target >= 0.5)' "$(awk -v a="$a_rate" -v d="$d_rate" 'BEGIN{printf "%.2f", a / d}')")"
+want b && report "$(printf '%-58s %s\n' '(b) stateless parse/filter/project to JSON (rows/s per core)' "$b_rate   [${b_cpu}s CPU, ${b_wall}s wall, $b_rows rows written]")"
+want c && report "$(printf '%-58s %s\n' "(c) latency ack -> console sink at $LAT_RATE/s, ms (target p99 <= 50)" "$lat")"
 
-if [ "${BENCH_PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
+if want a && [ "${BENCH_PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
   log "profiling (a) with perf"
   rm -rf "$WORK/a/lake" "$WORK/a/checkpoint"
   (cd "$WORK/a" && perf record -g -o perf.data -- "$WEIR" run p.sql --var bootstrap="$BOOT" \
