@@ -19,8 +19,11 @@
 #     N / (user + sys CPU seconds of `weir run`, from /usr/bin/time: process
 #     start, Kafka fetch through librdkafka and file output included), i.e.
 #     rows/s per core. DuckDB (@duckdb/node-api, SET threads=1) runs the same
-#     aggregation over the same readings as a CSV file (load + dedup + windows
-#     + sums, wall time on one thread). Ratio = weir / DuckDB (target >= 0.5).
+#     aggregation over the same readings as a CSV file, in one query (CSV scan
+#     + dedup + windows + sums + formatting); its rate is N / the CPU seconds
+#     of that query (wall time printed too: on a loaded machine it is not one
+#     core's time). Ratio = weir / DuckDB (target >= 0.5). For scale: a bare
+#     count(*) over the CSV runs at about 1.8M rows/s here.
 # (b) stateless: parse, filter, project, write JSON files (no compression),
 #     availableNow, rows/s per core as in (a).
 # (c) latency: trigger default, a stateless query (SELECT ID ... WHERE ...)
@@ -95,8 +98,10 @@ d_secs=
 for rep in $(seq "$REPS"); do
   log "(a) duckdb: same aggregation over the CSV file, threads=1 (run $rep of $REPS)"
   d_line=$(cd tests/js && node turnstile_duckdb.mjs bench --readings "$WORK/readings.csv" --window 300 --slide 300)
-  t=$(sed -E 's/.*seconds=([0-9.]+).*/\1/' <<<"$d_line")
-  if [ -z "$d_secs" ] || awk -v a="$t" -v b="$d_secs" 'BEGIN{exit !(a < b)}'; then d_secs=$t; fi
+  t=$(sed -E 's/.*cpu_seconds=([0-9.]+).*/\1/' <<<"$d_line")
+  if [ -z "$d_secs" ] || awk -v a="$t" -v b="$d_secs" 'BEGIN{exit !(a < b)}'; then
+    d_secs=$t; d_wall=$(sed -E 's/.* seconds=([0-9.]+).*/\1/' <<<"$d_line")
+  fi
 done
 d_rate=$(awk -v n="$N" -v t="$d_secs" 'BEGIN{printf "%d", n / t}')
 
@@ -175,7 +180,7 @@ fi
 report ""
 report "== weir engine benchmarks ($(date -u +%FT%TZ), $(nproc) cores, N=$N)"
 want a && report "$(printf '%-58s %s\n' '(a) turnstile aggregation, weir (rows/s per core)' "$a_rate   [$N rows, ${a_cpu}s CPU, ${a_wall}s wall, $a_rows output rows]")"
-want a && report "$(printf '%-58s %s\n' '(a) same aggregation, DuckDB threads=1 (rows/s)' "$d_rate   [${d_secs}s]")"
+want a && report "$(printf '%-58s %s\n' '(a) same aggregation, DuckDB threads=1 (rows/s per core)' "$d_rate   [${d_secs}s CPU, ${d_wall}s wall]")"
 want a && report "$(printf '%-58s %s\n' '(a) ratio weir / DuckDB (target >= 0.5)' "$(awk -v a="$a_rate" -v d="$d_rate" 'BEGIN{printf "%.2f", a / d}')")"
 want b && report "$(printf '%-58s %s\n' '(b) stateless parse/filter/project to JSON (rows/s per core)' "$b_rate   [${b_cpu}s CPU, ${b_wall}s wall, $b_rows rows written]")"
 want c && report "$(printf '%-58s %s\n' "(c) latency ack -> console sink at $LAT_RATE/s, ms (target p99 <= 50)" "$lat")"
