@@ -184,6 +184,9 @@ static int agg_state_loaded(struct op *o);
 static int agg_finish(struct op *o, struct run_ctx *rc) {
     struct op_aggregate *a = (struct op_aggregate *)o;
     uint32_t n = a->groups.n;
+    /* the evictions of the previous micro-batch were written (or are not
+     * wanted: no checkpoint); keep only this one's */
+    buf_clear(&a->removed);
     int rc2 = 0;
     if (!rc->streaming && a->nkeys == 0 && n == 0) {
         /* a global aggregate over no rows still gives one row (count 0, sum NULL) */
