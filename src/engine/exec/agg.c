@@ -420,3 +420,17 @@ int agg_state_decode(const struct agg_fn *f, const uint8_t *p, size_t len, size_
     s->cap = n;
     return 0;
 }
+
+void agg_state_rehome(const struct agg_fn *f, void *state, struct arena *heap) {
+    if (!slot_is_string(f)) return;
+    struct vslot *s = state;
+    if (s->set != 1 || !s->v.s.p) {
+        s->v.s.p = NULL;
+        s->cap = 0;
+        return;
+    }
+    char *p = arena_alloc(heap, s->v.s.len ? s->v.s.len : 1);
+    if (s->v.s.len) memcpy(p, s->v.s.p, s->v.s.len);
+    s->v.s.p = p;
+    s->cap = s->v.s.len;
+}
