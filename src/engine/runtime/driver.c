@@ -539,7 +539,6 @@ int drv_step(struct drv *d, int64_t now_us) {
         int64_t next = now_us - now_us % d->interval_us + d->interval_us;
         int64_t after = drv_now_us();
         d->next_due = next > after ? next : after; /* a missed interval starts at once */
-        if (d->want_nodata) d->next_due = after;
     } else {
         d->next_due = 0;
     }
