@@ -5,6 +5,7 @@
 #include "test.h"
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "engine/runtime/checkpoint.h"
 
@@ -209,6 +210,25 @@ TEST(ckpt_purge_and_progress) {
     REQUIRE_EQ(n, 3);
     CHECK_STR(lines[0], "{\"batchId\":2}");
     CHECK_STR(lines[2], "{\"batchId\":4}");
+    /* the next append ends the torn line first, so only that line is damaged */
+    REQUIRE(ckpt_append_progress(c, "{\"batchId\":5}", 13) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 2, &lines, &n) == 0);
+    REQUIRE_EQ(n, 2);
+    CHECK_STR(lines[0], "{\"batch");
+    CHECK_STR(lines[1], "{\"batchId\":5}");
+    /* purge cuts the progress log to its last CKPT_PROGRESS_KEEP lines */
+    for (int i = 6; i < CKPT_PROGRESS_KEEP + 20; i++) {
+        char j[64];
+        int l = snprintf(j, sizeof j, "{\"batchId\":%d}", i);
+        REQUIRE(ckpt_append_progress(c, j, (size_t)l) == 0);
+    }
+    REQUIRE(ckpt_purge(c, 3) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 1000, &lines, &n) == 0);
+    REQUIRE_EQ(n, CKPT_PROGRESS_KEEP);
+    CHECK_STR(lines[0], "{\"batchId\":20}");
+    REQUIRE(ckpt_append_progress(c, "{}", 2) == 0);
+    REQUIRE(ckpt_read_progress(c, &a, 1000, &lines, &n) == 0);
+    CHECK_EQ(n, CKPT_PROGRESS_KEEP + 1);
     arena_free(&a);
     ckpt_close(c);
 }
@@ -306,4 +326,46 @@ TEST(ckpt_sigkill_during_writes) {
         arena_free(&a);
         ckpt_close(c);
     }
+}
+
+TEST(ckpt_garbage_files_are_errors_not_crashes) {
+    /* offsets/ and commits/ entries with random or truncated contents (a
+     * disk that lied, a hand edit) read as WERR_CORRUPT/UNSUPPORTED, never
+     * as a crash or a made-up value */
+    char dir[512], sub[600];
+    snprintf(dir, sizeof dir, "%s/ck", test_tmpdir());
+    struct ckpt *c;
+    REQUIRE(ckpt_open(dir, &c, NULL) == 0);
+    log_set_level((enum log_level)(LOG_ERROR + 1)); /* hundreds of expected complaints */
+    const char *good = "v1\n{\"batchWatermarkMs\":5,\"batchTimestampMs\":6,\"conf\":{\"a\":\"b\"}}\n{\"t\":{\"0\":1}}";
+    size_t gl = strlen(good);
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    struct arena a;
+    arena_init(&a, 4096);
+    for (int i = 0; i < 400; i++) {
+        char buf[256];
+        memcpy(buf, good, gl);
+        size_t n = gl;
+        for (int e = 0; e < 3 && n > 0; e++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            size_t at = x % n;
+            if (x & 0x100) buf[at] = (char)(x >> 24);
+            else n = at; /* truncate */
+        }
+        char name[32];
+        snprintf(name, sizeof name, "%d", i);
+        snprintf(sub, sizeof sub, "%s/offsets", dir);
+        REQUIRE(ckpt_write_atomic(sub, name, buf, n, 1) == 0);
+        struct ckpt_offsets o;
+        int rc = ckpt_read_offsets(c, i, &a, &o);
+        CHECK(rc == 0 || rc == WERR_CORRUPT || rc == WERR_UNSUPPORTED);
+        snprintf(sub, sizeof sub, "%s/commits", dir);
+        REQUIRE(ckpt_write_atomic(sub, name, buf, n, 1) == 0);
+        int64_t wm;
+        rc = ckpt_read_commit(c, i, &wm);
+        CHECK(rc == WERR_CORRUPT || rc == WERR_UNSUPPORTED);
+        if ((i & 63) == 0) arena_reset(&a);
+    }
+    arena_free(&a);
+    ckpt_close(c);
 }

@@ -52,6 +52,8 @@ TEST(csv_tokenize_basic) {
     CHECK_STR(one(&o, "\"multi\nline\",z"), "[multi\nline|z]");
     CHECK_STR(one(&o, "\"open,x"), "[open,x]!");
     CHECK_STR(one(&o, "\"ab\"cd,x"), "[abcd|x]");
+    CHECK_STR(one(&o, "3,\"a\" "), "[3|a]"); /* space after the closing quote is dropped */
+    CHECK_STR(one(&o, "3, \"a\""), "[3| \"a\"]"); /* a quote after a space does not open a quoted field */
     /* the turnstile feed: a quoted timestamp among plain fields */
     CHECK_STR(one(&o, "A002,R051,02-00-00,59 ST,NQR456W,BMT,09/23/2023,REGULAR,7000,2000,1,\"2023-09-23 16:54:00\""),
               "[A002|R051|02-00-00|59 ST|NQR456W|BMT|09/23/2023|REGULAR|7000|2000|1|2023-09-23 16:54:00]");

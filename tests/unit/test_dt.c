@@ -207,6 +207,9 @@ TEST(dt_pattern_format) {
     /* Spark docs: date_format(date '1970-01-01', "d MMM") */
     CHECK_STR(format_with("d MMM", 0), "1 Jan");
     CHECK_STR(format_with("d MMMM", 0), "1 January");
+    /* date_format('2016-04-08', 'y') = 2016; date_format of a Saturday */
+    CHECK_STR(format_with("y", ts_of("2016-04-08")), "2016");
+    CHECK_STR(format_with("EEEE, MMMM d, yyyy", ts_of("2016-04-09")), "Saturday, April 9, 2016");
     char small[4];
     struct dt_pattern *p;
     REQUIRE(dt_pattern_compile("yyyy-MM-dd", 10, &p, NULL, 0) == 0);
@@ -263,6 +266,15 @@ TEST(dt_intervals) {
     CHECK_EQ(iv("INTERVAL '10' MINUTE"), 10 * DT_US_PER_MIN);
     CHECK_EQ(iv("'1 hour'"), DT_US_PER_HOUR);
     CHECK_EQ(iv("  interval   1 hour  "), DT_US_PER_HOUR);
+    CHECK_EQ(iv("INTERVAL '1:30' HOUR TO MINUTE"), 90 * DT_US_PER_MIN);
+    CHECK_EQ(iv("INTERVAL '-1:30' HOUR TO MINUTE"), -90 * DT_US_PER_MIN);
+    CHECK_EQ(iv("interval '2 10:00:00.5' day to second"), 2 * DT_US_PER_DAY + 10 * DT_US_PER_HOUR + 500000);
+    CHECK_EQ(iv("INTERVAL '10:05' MINUTE TO SECOND"), 10 * DT_US_PER_MIN + 5 * DT_US_PER_SEC);
+    CHECK_EQ(iv("INTERVAL '3 4' DAY TO HOUR"), 3 * DT_US_PER_DAY + 4 * DT_US_PER_HOUR);
+    CHECK_EQ(iv("INTERVAL '1:60' HOUR TO MINUTE"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1:30' MINUTE TO HOUR"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1' HOUR TO MINUTE"), INT64_MIN);
+    CHECK_EQ(iv("INTERVAL '1-6' YEAR TO MONTH"), INT64_MIN); /* months need the months out-param */
     CHECK_EQ(iv(""), INT64_MIN);
     CHECK_EQ(iv("interval"), INT64_MIN);
     CHECK_EQ(iv("5"), INT64_MIN);
@@ -275,6 +287,9 @@ TEST(dt_intervals) {
     CHECK_EQ(dt_interval_parse("1 year 2 months 3 days", 22, &months, &us), 0);
     CHECK_EQ(months, 14);
     CHECK_EQ(us, 3 * DT_US_PER_DAY);
+    CHECK_EQ(dt_interval_parse("INTERVAL '1-6' YEAR TO MONTH", 28, &months, &us), 0);
+    CHECK_EQ(months, 18);
+    CHECK_EQ(us, 0);
 }
 
 TEST(dt_functions) {
@@ -308,6 +323,15 @@ TEST(dt_functions) {
     CHECK_EQ(dt_weekday(t2), 3);
     CHECK_EQ(dt_dayofyear(ts_of("2016-04-09")), 100);
     CHECK_EQ(dt_weekofyear(ts_of("2008-02-20")), 8);
+    /* more of Spark's function examples */
+    CHECK_EQ(dt_quarter(ts_of("2016-08-31")), 3);
+    CHECK_EQ(dt_month(ts_of("2016-07-30")), 7);
+    CHECK_EQ(dt_year(ts_of("2016-07-30")), 2016);
+    CHECK_EQ(dt_dayofmonth(ts_of("2009-07-30")), 30);
+    CHECK_STR(str_of(dt_trunc(ts_of("2019-08-04"), DT_UNIT_WEEK)), "2019-07-29 00:00:00");   /* trunc(.., 'week') */
+    CHECK_STR(str_of(dt_trunc(ts_of("2019-08-04"), DT_UNIT_QUARTER)), "2019-07-01 00:00:00");
+    CHECK_STR(str_of(dt_trunc(ts_of("2009-02-12"), DT_UNIT_MONTH)), "2009-02-01 00:00:00");
+    CHECK_STR(str_of(dt_trunc(ts_of("2015-10-27"), DT_UNIT_YEAR)), "2015-01-01 00:00:00");
     CHECK_EQ(dt_weekofyear(ts_of("2021-01-01")), 53);
     CHECK_EQ(dt_weekofyear(ts_of("2024-12-30")), 1);
     CHECK_EQ(dt_hour(-1), 23);

@@ -5,12 +5,15 @@
 #include "test.h"
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "engine/connectors/file_out.h"
 #include "engine/formats/json.h"
 #include "engine/runtime/checkpoint.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -274,6 +277,20 @@ TEST(fout_manifest_compaction_and_exactly_once_listing) {
     CHECK_EQ(n, 16);
     CHECK(strstr(all[0].fs_path, "b0-c000") != NULL);
     CHECK(strstr(all[15].fs_path, "part-00001-b7-c000") != NULL);
+    /* purge keeps the latest compact (5) and what follows */
+    REQUIRE(fout_manifest_purge(s) == 0);
+    REQUIRE(fout_manifest_batches(s, &a, &ids, &n) == 0);
+    REQUIRE_EQ(n, 3);
+    CHECK_EQ(ids[0], 5);
+    REQUIRE(fout_manifest_all_files(s, &a, &all, &n) == 0);
+    CHECK_EQ(n, 16);
+    struct fout_entry *ent;
+    CHECK_EQ(fout_manifest_batch_files(s, 3, &a, &ent, &n), WERR_NOTFOUND);
+    REQUIRE(fout_manifest_batch_files(s, 6, &a, &ent, &n) == 0);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(fout_manifest_has(s, 3), 1); /* still committed: a re-run must not write it again */
+    CHECK_EQ(fout_manifest_commit(s, 3, NULL, 0), WERR_EXISTS);
+    CHECK_EQ(fout_manifest_has(s, 8), 0);
     arena_free(&a);
     fout_sink_close(s);
 }
@@ -313,6 +330,102 @@ TEST(fout_orphans_after_crash) {
         found1 |= !strcmp(orph[i], lost[1].path);
     }
     CHECK(found0 && found1);
+    arena_free(&a);
+    fout_sink_close(s);
+}
+
+TEST(fout_sigkill_during_batches) {
+    /* A child runs the sink protocol (files, then manifest) for many
+     * batches and is killed at a round-dependent moment. Afterwards every
+     * file a manifest lists exists with its listed size and decompresses in
+     * full; files of the unfinished batch are orphans; re-committing a
+     * committed batch is refused, and the next batch commits. */
+    for (int round = 0; round < 3; round++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/lake%d", test_tmpdir(), round);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            struct fout_sink *s;
+            if (fout_sink_open(dir, 4, &s)) _exit(2);
+            for (int batch = 0; batch < 100000; batch++) {
+                char uuid[UUID_STR_LEN + 1];
+                if (uuid_v4_str(uuid)) _exit(3);
+                struct fout_status st[2];
+                for (int k = 0; k < 2; k++) {
+                    char name[128];
+                    fout_part_name(name, sizeof name, k, uuid, 0, "csv", FOUT_GZIP);
+                    struct fout_file *f;
+                    if (fout_file_open(s, k ? "p=1/" : "", name, FOUT_GZIP, 1, &f)) _exit(4);
+                    for (int r = 0; r < 200; r++) {
+                        char line[64];
+                        int l = snprintf(line, sizeof line, "%d,%d,%d\n", batch, k, r);
+                        if (fout_file_write(f, line, (size_t)l)) _exit(5);
+                    }
+                    if (fout_file_close(f, &st[k])) _exit(6);
+                }
+                if (fout_manifest_commit(s, batch, st, 2)) _exit(7);
+            }
+            _exit(0);
+        }
+        char p[1024];
+        snprintf(p, sizeof p, "%s/_spark_metadata/%d", dir, 2 + round * 4); /* never a .compact id */
+        for (int spins = 0; access(p, F_OK) != 0 && spins < 30000000; spins++) {}
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        REQUIRE(access(p, F_OK) == 0);
+        struct fout_sink *s;
+        REQUIRE(fout_sink_open(dir, 4, &s) == 0);
+        int64_t latest;
+        REQUIRE(fout_manifest_latest(s, &latest) == 0);
+        struct arena a;
+        arena_init(&a, 4096);
+        struct fout_entry *all;
+        int n;
+        REQUIRE(fout_manifest_all_files(s, &a, &all, &n) == 0);
+        CHECK_EQ(n, 2 * (latest + 1));
+        for (int i = 0; i < n; i++) {
+            struct buf raw = read_all(all[i].fs_path);
+            CHECK_EQ((int64_t)raw.len, all[i].size);
+            struct buf un = gunzip(&raw);
+            CHECK(un.len > 0 && un.len < ((size_t)-1 >> 1));
+            buf_free(&raw);
+            buf_free(&un);
+        }
+        char **orph;
+        int no;
+        REQUIRE(fout_orphans(s, &a, &orph, &no) == 0);
+        CHECK(no <= 2); /* at most the killed batch's files */
+        struct fout_status st = {0};
+        CHECK_EQ(fout_manifest_commit(s, latest, &st, 0), WERR_EXISTS);
+        CHECK_EQ(fout_manifest_commit(s, latest + 1, NULL, 0), 0);
+        arena_free(&a);
+        fout_sink_close(s);
+    }
+}
+
+TEST(fout_garbage_manifest_is_an_error) {
+    char dir[512], meta[700];
+    snprintf(dir, sizeof dir, "%s/lake", test_tmpdir());
+    struct fout_sink *s;
+    REQUIRE(fout_sink_open(dir, 10, &s) == 0);
+    snprintf(meta, sizeof meta, "%s/_spark_metadata", fout_sink_path(s));
+    log_set_level((enum log_level)(LOG_ERROR + 1));
+    REQUIRE(ckpt_write_atomic(meta, "0", "v1\n{\"path\":\"file:///x\",\"size\":1}", 32, 1) == 0);
+    REQUIRE(ckpt_write_atomic(meta, "1", "v1\n{\"path\":", 11, 1) == 0);
+    REQUIRE(ckpt_write_atomic(meta, "2", "v9\n", 3, 1) == 0);
+    struct arena a;
+    arena_init(&a, 1024);
+    struct fout_entry *e;
+    int n;
+    REQUIRE(fout_manifest_batch_files(s, 0, &a, &e, &n) == 0);
+    CHECK_EQ(n, 1);
+    CHECK_STR(e[0].fs_path, "/x");
+    CHECK_EQ(fout_manifest_batch_files(s, 1, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_batch_files(s, 2, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_all_files(s, &a, &e, &n), WERR_CORRUPT);
+    CHECK_EQ(fout_manifest_batch_files(s, 7, &a, &e, &n), WERR_NOTFOUND);
     arena_free(&a);
     fout_sink_close(s);
 }

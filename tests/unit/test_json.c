@@ -223,6 +223,32 @@ TEST(json_writer_escaping_and_doubles) {
     CHECK_STR(dbl((double)0.1f, 1), "0.1");
     CHECK_STR(dbl((double)3.14159f, 1), "3.14159");
     CHECK_STR(dbl((double)0.1f, 0), "0.10000000149011612");
+    CHECK_STR(dbl(12345678.0, 0), "1.2345678E7");
+    CHECK_STR(dbl(-42.0, 0), "-42.0");
+    CHECK_STR(dbl(9007199254740991.0, 0), "9.007199254740991E15");
+    CHECK_STR(dbl(1e22, 0), "1.0E22");
+    CHECK_STR(dbl(16777216.0, 1), "1.6777216E7");
+    /* every double prints in a form that reads back exactly */
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        double d;
+        uint64_t bits = x;
+        memcpy(&d, &bits, sizeof d);
+        if (isnan(d) || isinf(d)) continue;
+        char t[JSON_DBL_MAX];
+        json_fmt_double(d, 0, t);
+        char *p = strchr(t, 'E');
+        if (p) *p = 'e';
+        if (strtod(t, NULL) != d) { test_fail(__FILE__, __LINE__, "%.17g printed as %s", d, t); break; }
+        if (i % 3 == 0) {
+            double small = (double)(int64_t)(x % 100000000) / 1000.0;
+            json_fmt_double(small, 0, t);
+            p = strchr(t, 'E');
+            if (p) *p = 'e';
+            if (strtod(t, NULL) != small) { test_fail(__FILE__, __LINE__, "%.17g printed as %s", small, t); break; }
+        }
+    }
 }
 
 TEST(json_roundtrip) {

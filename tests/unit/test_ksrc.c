@@ -132,6 +132,43 @@ TEST(ksrc_options) {
     CHECK(strstr(err, "no.such.property") != NULL);
 }
 
+TEST(ksrc_java_client_options) {
+    char user[64], pass[64], err[256];
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                             "username=\"alice\" password=\"s3 cret\";", user, sizeof user, pass, sizeof pass, err, sizeof err), 0);
+    CHECK_STR(user, "alice");
+    CHECK_STR(pass, "s3 cret");
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.scram.ScramLoginModule required username=bob password=x;",
+                             user, sizeof user, pass, sizeof pass, err, sizeof err), 0);
+    CHECK_STR(user, "bob");
+    CHECK_STR(pass, "x");
+    CHECK_EQ(ksrc_jaas_parse("org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;", user,
+                             sizeof user, pass, sizeof pass, err, sizeof err), WERR_INVALID);
+    CHECK(strstr(err, "OAUTHBEARER") != NULL);
+    CHECK_EQ(ksrc_jaas_parse("x.PlainLoginModule required username=\"open", user, sizeof user, pass, sizeof pass, err,
+                             sizeof err), WERR_INVALID);
+    /* a PySpark user's options build a client: renamed, translated, skipped */
+    struct ksrc_opts o;
+    ksrc_opts_init(&o);
+    ksrc_opts_set(&o, "kafka.bootstrap.servers", "127.0.0.1:1", err, sizeof err);
+    ksrc_opts_set(&o, "subscribe", "t", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.log_level", "0", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.security.protocol", "SASL_PLAINTEXT", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.sasl.mechanism", "PLAIN", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.sasl.jaas.config",
+                  "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";", err,
+                  sizeof err);
+    ksrc_opts_set(&o, "kafka.fetch.max.wait.ms", "50", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.max.poll.records", "500", err, sizeof err);
+    struct ksrc *k;
+    CHECK_EQ(ksrc_new(&o, &k, err, sizeof err), 0);
+    if (k) ksrc_free(k);
+    /* a JKS trust store cannot be used: say what to do instead */
+    ksrc_opts_set(&o, "kafka.ssl.truststore.location", "/etc/kafka/truststore.jks", err, sizeof err);
+    CHECK_EQ(ksrc_new(&o, &k, err, sizeof err), WERR_INVALID);
+    CHECK(strstr(err, "ssl.ca.location") != NULL);
+}
+
 TEST(ksrc_offsets_json) {
     struct arena a;
     arena_init(&a, 1024);
@@ -252,20 +289,42 @@ TEST(ksrc_discover_offsets_and_read_ranges) {
     CHECK(r[0] == 0 && r[1] == 3 && r[2] == 0);
     CHECK_EQ(ksrc_resolve(k, "earliest", tps, n, 1, 0, r), WERR_INVALID);
     CHECK_EQ(ksrc_resolve(k, "{\"t\":{\"0\":-2}}", tps, n, 1, KSRC_LATEST, r), WERR_INVALID);
-    /* offsets by timestamp: message i of each partition has BASE_TS + i s */
+    /* offsets by timestamp: message i of each partition has BASE_TS + i s.
+     * A real broker answers 7; librdkafka 2.0's mock cluster answers "none"
+     * for every timestamp, which the default strategy reports as an error. */
     int64_t byts[4];
     int rc = ksrc_offsets_for_times(k, tps + 1, 3, BASE_TS + 7000, byts);
+    int mock_has_no_time_index = rc == WERR_NOTFOUND;
     if (rc == 0) {
-        /* A real broker answers 7. librdkafka 2.0's mock cluster answers
-         * "no such offset" (-1) for every timestamp, which means latest. */
-        CHECK(byts[0] == 7 || byts[0] == 20);
-        CHECK_EQ(byts[2], byts[0]);
-        REQUIRE(ksrc_offsets_for_times(k, tps + 1, 1, BASE_TS + 999999, byts) == 0);
-        CHECK_EQ(byts[0], 20); /* nothing that late: latest, as Spark */
+        CHECK_EQ(byts[0], 7);
+        CHECK_EQ(byts[2], 7);
     } else {
-        /* older mock clusters cannot list offsets by time: must say so */
-        CHECK(rc == WERR_UNSUPPORTED || rc == WERR_IO);
-        CHECK(strlen(ksrc_error(k)) > 0);
+        CHECK_EQ(rc, WERR_NOTFOUND);
+        CHECK(strstr(ksrc_error(k), "startingOffsetsByTimestampStrategy") != NULL);
+    }
+    /* nothing that late: an error naming the partition by default */
+    CHECK_EQ(ksrc_offsets_for_times(k, tps + 1, 1, BASE_TS + 999999, byts), WERR_NOTFOUND);
+    CHECK(strstr(ksrc_error(k), "t-0") != NULL);
+    CHECK_EQ(ksrc_resolve_by_timestamp(k, "{\"t\":{\"0\":1}}", tps + 1, 3, byts), WERR_INVALID);
+    CHECK(strstr(ksrc_error(k), "t-1") != NULL);
+    {
+        struct ksrc_opts o2;
+        ksrc_opts_init(&o2);
+        char e2[256];
+        ksrc_opts_set(&o2, "kafka.bootstrap.servers", c.bootstrap, e2, sizeof e2);
+        ksrc_opts_set(&o2, "subscribe", "t", e2, sizeof e2);
+        ksrc_opts_set(&o2, "kafka.log_level", "0", e2, sizeof e2);
+        CHECK_EQ(ksrc_opts_set(&o2, "startingOffsetsByTimestampStrategy", "sideways", e2, sizeof e2), WERR_INVALID);
+        REQUIRE(ksrc_opts_set(&o2, "startingOffsetsByTimestampStrategy", "latest", e2, sizeof e2) == 0);
+        struct ksrc *k2;
+        REQUIRE(ksrc_new(&o2, &k2, e2, sizeof e2) == 0);
+        REQUIRE(ksrc_offsets_for_times(k2, tps + 1, 1, BASE_TS + 999999, byts) == 0);
+        CHECK_EQ(byts[0], 20); /* latest */
+        const char *j = "{\"t\":{\"0\":1695488047000,\"1\":1695488047000,\"2\":1}}";
+        REQUIRE(ksrc_resolve_by_timestamp(k2, j, tps + 1, 3, byts) == 0);
+        CHECK_EQ(byts[0], mock_has_no_time_index ? 20 : 7);
+        CHECK_EQ(byts[2], mock_has_no_time_index ? 20 : 0);
+        ksrc_free(k2);
     }
 
     /* exact ranges: [2,7) of t-0, all of t-1, nothing of t-2, [1,3) of other-0 */
@@ -306,6 +365,8 @@ TEST(ksrc_discover_offsets_and_read_ranges) {
     CHECK_EQ(next_o, 3);
     CHECK_EQ(g->null_keys, 1 + 4); /* offset 4 of t-0, 4/9/14/19 of t-1 */
 
+    struct ksrc_range dup[2] = {{"t", 0, 0, 2}, {"t", 0, 2, 4}};
+    CHECK_EQ(ksrc_read(k, dup, 2, collect, g, &st), WERR_INVALID);
     /* the callback can stop the read */
     memset(g, 0, sizeof *g);
     g->stop_after = 3;
@@ -385,6 +446,12 @@ TEST(ksrc_data_loss) {
     CHECK_EQ(ksrc_read(k, &rg, 1, collect, g, &st), WERR_RANGE);
     CHECK(strstr(ksrc_error(k), "t-0") != NULL);
     CHECK(strstr(ksrc_error(k), "failOnDataLoss") != NULL);
+    /* a range wholly past the end (offsets went backwards) */
+    struct ksrc_range past = {"t", 1, 25, 30};
+    memset(g, 0, sizeof *g);
+    CHECK_EQ(ksrc_read(k, &past, 1, collect, g, &st), WERR_RANGE);
+    CHECK(strstr(ksrc_error(k), "t-1") != NULL);
+    CHECK_EQ(g->n, 0);
     ksrc_free(k);
 
     /* old data aged out: the mock keeps about 5 MiB per partition */
@@ -482,6 +549,42 @@ TEST(ksrc_unreachable_broker) {
     CHECK_EQ(ksrc_read(k, &rg, 1, collect, &g, NULL), WERR_AGAIN);
     CHECK(strstr(ksrc_error(k), "pollTimeoutMs") != NULL);
     CHECK(strstr(ksrc_error(k), "t-0@0") != NULL);
+    /* committing to a group that cannot be reached is reported, not fatal */
+    struct ksrc_po po = {"t", 0, 5};
+    CHECK_EQ(ksrc_commit(k, "g", &po, 1), WERR_IO);
+    CHECK(strstr(ksrc_error(k), "group 'g'") != NULL);
     arena_free(&a);
     ksrc_free(k);
+}
+
+TEST(ksrc_broker_without_groups) {
+    /* A broker with no group support (weir's own before it has groups):
+     * reading works, committing reports an error and nothing hangs. */
+    struct cluster c = {0};
+    REQUIRE(cluster_start(&c) == 0);
+    REQUIRE(seed(&c) == 0);
+    static const int16_t group_apis[] = {8, 9, 10, 11, 12, 13, 14}; /* OffsetCommit .. SyncGroup */
+    for (size_t i = 0; i < sizeof group_apis / sizeof group_apis[0]; i++)
+        rd_kafka_mock_set_apiversion(c.mc, group_apis[i], -1, -1);
+    struct ksrc_opts o;
+    ksrc_opts_init(&o);
+    char err[256];
+    ksrc_opts_set(&o, "kafka.bootstrap.servers", c.bootstrap, err, sizeof err);
+    ksrc_opts_set(&o, "subscribe", "t", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.log_level", "0", err, sizeof err);
+    ksrc_opts_set(&o, "kafka.group.id", "lag", err, sizeof err);
+    ksrc_opts_set(&o, "fetchOffset.timeoutMs", "500", err, sizeof err);
+    struct ksrc *k;
+    REQUIRE(ksrc_new(&o, &k, err, sizeof err) == 0);
+    struct ksrc_range rg = {"t", 1, 0, 20};
+    struct got *g = calloc(1, sizeof *g);
+    REQUIRE(ksrc_read(k, &rg, 1, collect, g, NULL) == 0);
+    CHECK_EQ(g->n, 20);
+    struct ksrc_po po = {"t", 1, 20};
+    CHECK_EQ(ksrc_commit(k, NULL, &po, 1), WERR_IO);
+    CHECK(strstr(ksrc_error(k), "group 'lag'") != NULL);
+    if (getenv("WEIR_TEST_LOG")) fprintf(stderr, "    %s\n", ksrc_error(k));
+    free(g);
+    ksrc_free(k);
+    cluster_stop(&c);
 }

@@ -532,14 +532,14 @@ static void to_arena(struct arena *a, struct evec *e, struct fout_entry **out, i
 }
 
 int fout_manifest_has(const struct fout_sink *s, int64_t batch) {
-    char p[PATH_MAX];
-    struct stat st;
-    snprintf(p, sizeof p, "%s/%" PRId64, s->meta, batch);
-    if (!stat(p, &st)) return 1;
-    if (errno != ENOENT) return WERR_IO;
-    snprintf(p, sizeof p, "%s/%" PRId64 ".compact", s->meta, batch);
-    if (!stat(p, &st)) return 1;
-    return errno == ENOENT ? 0 : WERR_IO;
+    /* Spark's rule (FileStreamSink.addBatch): every batch id up to the
+     * latest manifest is committed. It also holds after fout_manifest_purge
+     * deleted the older manifests. */
+    int64_t latest;
+    int rc = fout_manifest_latest(s, &latest);
+    if (rc == WERR_NOTFOUND) return 0;
+    if (rc) return rc;
+    return batch <= latest;
 }
 
 int fout_manifest_commit(struct fout_sink *s, int64_t batch, const struct fout_status *files, int n) {
@@ -641,6 +641,25 @@ int fout_manifest_batch_files(const struct fout_sink *s, int64_t batch, struct a
     if (rc) { free(e.v); return rc; }
     to_arena(a, &e, out, n);
     return 0;
+}
+
+int fout_manifest_purge(struct fout_sink *s) {
+    int64_t *ids;
+    uint8_t *cp;
+    int n;
+    int rc = list_manifests(s, &ids, &cp, &n);
+    if (rc) return rc;
+    int last_compact = -1;
+    for (int i = 0; i < n; i++)
+        if (cp[i]) last_compact = i;
+    char p[PATH_MAX];
+    for (int i = 0; i < last_compact; i++) {
+        snprintf(p, sizeof p, "%s/%" PRId64 "%s", s->meta, ids[i], cp[i] ? ".compact" : "");
+        if (unlink(p) && errno != ENOENT) rc = WERR_IO;
+    }
+    free(ids);
+    free(cp);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ orphans */

@@ -8,9 +8,9 @@
  * THE ONE THING TO KNOW: a batch's output exists for readers only once its
  * manifest is written. The sink writes its data files (each fsynced on
  * fout_file_close), then calls fout_manifest_commit, which writes the
- * manifest atomically, durably and without replacing an existing one. A
- * batch id that already has a manifest is committed: a restarted query that
- * re-runs it must skip writing (fout_manifest_has). Files not listed in any
+ * manifest atomically, durably and without replacing an existing one.
+ * Every batch id up to the latest manifest is committed: a restarted query
+ * that re-runs such a batch must skip writing (fout_manifest_has). Files not listed in any
  * manifest are leftovers of a crash; fout_orphans lists them and the sink
  * decides whether to delete them.
  *
@@ -92,9 +92,11 @@ struct fout_entry {
     int is_delete;        /* action "delete" (only Spark writes these) */
 };
 /* Writes the manifest of batch `batch` listing files[0..n) (n may be 0).
- * WERR_EXISTS if the batch already has one. */
+ * WERR_EXISTS if the batch is already committed (fout_manifest_has). */
 int fout_manifest_commit(struct fout_sink *s, int64_t batch, const struct fout_status *files, int n);
-/* 1 if batch has a manifest, 0 if not, or a negative WERR_*. */
+/* 1 if batch is committed, 0 if not, or a negative WERR_*. As in Spark,
+ * every batch id up to the latest manifest counts as committed (batches
+ * commit in order), which stays true after fout_manifest_purge. */
 int fout_manifest_has(const struct fout_sink *s, int64_t batch);
 /* Newest committed batch id, or WERR_NOTFOUND. */
 int fout_manifest_latest(const struct fout_sink *s, int64_t *batch);
@@ -107,6 +109,12 @@ int fout_manifest_batch_files(const struct fout_sink *s, int64_t batch, struct a
                               int *n);
 /* All live files of all committed batches (latest compact + later deltas). */
 int fout_manifest_all_files(const struct fout_sink *s, struct arena *a, struct fout_entry **out, int *n);
+/* Deletes the manifests older than the latest .compact one (it lists all
+ * their files), as Spark's fileSink.log.deletion does, so _spark_metadata
+ * stays small. Batches before that compact batch can no longer be listed
+ * one by one (fout_manifest_batch_files says WERR_NOTFOUND): call it only
+ * when readers that walk batches are past them. */
+int fout_manifest_purge(struct fout_sink *s);
 /* Data files under the sink path (hidden and _-prefixed names skipped, as
  * Spark does) that no manifest lists: absolute paths in the arena. */
 int fout_orphans(const struct fout_sink *s, struct arena *a, char ***paths, int *n);

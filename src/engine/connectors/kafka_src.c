@@ -1,9 +1,9 @@
 /* kafka_src: see kafka_src.h. One rd_kafka consumer handle does everything
  * but commits: metadata, ListOffsets (through rd_kafka_offsets_for_times,
- * which batches per leader and also answers -2/-1), and reading with
- * assign(). It carries a private random group.id only because librdkafka's
- * assign() needs a consumer group object; it never joins or commits. A
- * second handle, created on first use, commits to the user's group.
+ * which batches per leader and also answers -2/-1), reading with assign(),
+ * and group offsets through the admin API. It carries a private random
+ * group.id only because librdkafka's assign() needs a consumer group
+ * object; it never joins that group or commits to it.
  * Data loss is detected lazily: auto.offset.reset=error makes librdkafka
  * report a fetch below the log start instead of jumping, and an
  * end-of-partition event short of the range's end is checked against the
@@ -33,8 +33,6 @@ struct ksrc {
     struct ksrc_opts o;
     rd_kafka_t *rk;        /* reader + metadata + offsets */
     rd_kafka_queue_t *q;   /* its consumer queue */
-    rd_kafka_t *crk;       /* committer, group crk_group */
-    char *crk_group;
     char bootstrap[512];
     char err[768];
     pthread_mutex_t lock;  /* guards rderr (error_cb may run on librdkafka threads) */
@@ -111,6 +109,13 @@ int ksrc_opts_set(struct ksrc_opts *o, const char *key, const char *val, char *e
     }
     if (!strcasecmp(key, "startingOffsets")) { o->starting_offsets = val; return 0; }
     if (!strcasecmp(key, "endingOffsets")) { o->ending_offsets = val; return 0; }
+    if (!strcasecmp(key, "startingOffsetsByTimestamp")) { o->starting_offsets_by_timestamp = val; return 0; }
+    if (!strcasecmp(key, "startingOffsetsByTimestampStrategy")) {
+        if (!strcasecmp(val, "error")) o->timestamp_none_latest = 0;
+        else if (!strcasecmp(val, "latest")) o->timestamp_none_latest = 1;
+        else return opt_err(err, errcap, "option 'startingOffsetsByTimestampStrategy' must be \"error\" or \"latest\", got '%s'", val);
+        return 0;
+    }
     int64_t v;
     struct { const char *name; int64_t *dst; int64_t min; } nums[] = {
         {"startingTimestamp", &o->starting_timestamp, 0},
@@ -185,6 +190,94 @@ __attribute__((format(printf, 2, 3))) static void set_err(struct ksrc *k, const 
 
 const char *ksrc_error(const struct ksrc *k) { return k->err; }
 
+/* ------------------------------------------------------------------ Java client options */
+
+/* Options a Spark user passes as kafka.* are the Java client's. Most have
+ * the same name in librdkafka; these differ, or have no equivalent and
+ * only tune the Java client, so they are renamed or skipped (with a
+ * warning) rather than failing the query. Security options without an
+ * equivalent (JKS trust stores) still fail, with librdkafka's hint. */
+static const char *const java_renames[][2] = {
+    {"fetch.max.wait.ms", "fetch.wait.max.ms"},
+    {"receive.buffer.bytes", "socket.receive.buffer.bytes"},
+    {"send.buffer.bytes", "socket.send.buffer.bytes"},
+};
+static const char *const java_only[] = {
+    "max.poll.records", "default.api.timeout.ms", "client.dns.lookup", "ssl.keystore.type",
+    "allow.auto.create.topics.enable", "exclude.internal.topics", "auto.commit.interval.ms",
+};
+
+int ksrc_jaas_parse(const char *cfg, char *user, size_t ucap, char *pass, size_t pcap, char *err, size_t errcap) {
+    const char *p = cfg;
+    while (*p == ' ') p++;
+    const char *mod = p;
+    while (*p && *p != ' ') p++;
+    size_t ml = (size_t)(p - mod);
+    int plain = ml >= 16 && !strncmp(p - 16, "PlainLoginModule", 16);
+    int scram = ml >= 16 && !strncmp(p - 16, "ScramLoginModule", 16);
+    if (!plain && !scram)
+        return opt_err(err, errcap, "kafka.sasl.jaas.config: only PlainLoginModule and ScramLoginModule can be "
+                       "translated (module '%.*s'); for OAUTHBEARER or GSSAPI use librdkafka's sasl.oauthbearer.* "
+                       "or sasl.kerberos.* options", (int)ml, mod);
+    user[0] = pass[0] = 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p || *p == ';') break;
+        const char *key = p;
+        while (*p && *p != '=' && *p != ' ' && *p != ';') p++;
+        size_t kl = (size_t)(p - key);
+        if (*p != '=') continue; /* "required" / "optional" / "sufficient" */
+        p++;
+        const char *val = p;
+        size_t vl;
+        if (*p == '"') {
+            val = ++p;
+            while (*p && *p != '"') p++;
+            if (!*p) return opt_err(err, errcap, "kafka.sasl.jaas.config: unterminated quoted value");
+            vl = (size_t)(p - val);
+            p++;
+        } else {
+            while (*p && *p != ' ' && *p != ';') p++;
+            vl = (size_t)(p - val);
+        }
+        char *dst = kl == 8 && !strncmp(key, "username", 8) ? user : kl == 8 && !strncmp(key, "password", 8) ? pass : NULL;
+        size_t cap = dst == user ? ucap : pcap;
+        if (dst) {
+            if (vl >= cap) return opt_err(err, errcap, "kafka.sasl.jaas.config: value too long");
+            memcpy(dst, val, vl);
+            dst[vl] = 0;
+        }
+    }
+    if (!user[0]) return opt_err(err, errcap, "kafka.sasl.jaas.config: no username=\"...\" found");
+    return 0;
+}
+
+static int apply_kafka_props(struct ksrc *k, rd_kafka_conf_t *conf, char *err, size_t errcap) {
+    char e[256];
+    for (int i = 0; i < k->o.nkafka; i++) {
+        const char *key = k->o.kafka_keys[i], *val = k->o.kafka_vals[i];
+        int skip = 0;
+        for (size_t j = 0; j < sizeof java_only / sizeof java_only[0]; j++)
+            if (!strcmp(key, java_only[j])) skip = 1;
+        if (skip) {
+            log_warn("kafka source: ignoring Java client option 'kafka.%s' (no librdkafka equivalent)", key);
+            continue;
+        }
+        for (size_t j = 0; j < sizeof java_renames / sizeof java_renames[0]; j++)
+            if (!strcmp(key, java_renames[j][0])) key = java_renames[j][1];
+        if (!strcmp(key, "sasl.jaas.config")) {
+            char user[256], pass[256];
+            if (ksrc_jaas_parse(val, user, sizeof user, pass, sizeof pass, err, errcap)) return WERR_INVALID;
+            if (!kafka_prop(&k->o, "sasl.username")) rd_kafka_conf_set(conf, "sasl.username", user, NULL, 0);
+            if (!kafka_prop(&k->o, "sasl.password")) rd_kafka_conf_set(conf, "sasl.password", pass, NULL, 0);
+            continue;
+        }
+        if (rd_kafka_conf_set(conf, key, val, e, sizeof e) != RD_KAFKA_CONF_OK)
+            return opt_err(err, errcap, "invalid Kafka client option 'kafka.%s': %s", k->o.kafka_keys[i], e);
+    }
+    return 0;
+}
+
 static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, size_t errcap) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[256];
@@ -194,12 +287,9 @@ static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, siz
      * kafka.* options given by the user override these. */
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", NULL, 0);
     rd_kafka_conf_set(conf, "fetch.error.backoff.ms", "100", NULL, 0);
-    for (int i = 0; i < k->o.nkafka; i++) {
-        if (rd_kafka_conf_set(conf, k->o.kafka_keys[i], k->o.kafka_vals[i], e, sizeof e) != RD_KAFKA_CONF_OK) {
-            opt_err(err, errcap, "invalid Kafka client option 'kafka.%s': %s", k->o.kafka_keys[i], e);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
+    if (apply_kafka_props(k, conf, err, errcap)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
     }
     static const char *const forced[][2] = {
         {"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"},
@@ -243,17 +333,17 @@ int ksrc_new(const struct ksrc_opts *o, struct ksrc **out, char *err, size_t err
     return 0;
 }
 
+/* Neither handle ever subscribes, so there is no group membership to leave:
+ * skip the consumer close, which would otherwise wait for a coordinator
+ * that may be unreachable (tens of seconds). */
 static void destroy_handle(rd_kafka_t *rk) {
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void ksrc_free(struct ksrc *k) {
     if (!k) return;
     if (k->q) rd_kafka_queue_destroy(k->q);
     if (k->rk) destroy_handle(k->rk);
-    if (k->crk) destroy_handle(k->crk);
-    free(k->crk_group);
     pthread_mutex_destroy(&k->lock);
     free(k);
 }
@@ -458,18 +548,22 @@ int ksrc_partitions(struct ksrc *k, struct arena *a, struct ksrc_tp **tps, int *
 
 /* ------------------------------------------------------------------ offsets */
 
-/* ListOffsets for all tps at `ts` (-2 earliest, -1 latest, or a timestamp):
- * out[i] = offset, or -1 where a timestamp matched nothing. */
-static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, int64_t *out) {
+/* ListOffsets for tps[i] at ts_each[i] (or at `ts` for all when ts_each is
+ * NULL): -2 earliest, -1 latest, else a timestamp; out[i] = offset, or -1
+ * where a timestamp matched nothing. */
+static int list_offsets_v(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, const int64_t *ts_each,
+                          int64_t *out) {
     if (n == 0) return 0;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-    const char *what = ts == KSRC_EARLIEST ? "earliest" : ts == KSRC_LATEST ? "latest" : "by-timestamp";
+    const char *what = ts_each ? "by-timestamp" : ts == KSRC_EARLIEST ? "earliest" : ts == KSRC_LATEST ? "latest" : "by-timestamp";
+    int bad = -1;
     for (int attempt = 0; attempt <= k->o.fetch_retries; attempt++) {
         if (attempt) backoff(k, attempt);
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-        for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition)->offset = ts;
+        for (int i = 0; i < n; i++)
+            rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition)->offset = ts_each ? ts_each[i] : ts;
         e = rd_kafka_offsets_for_times(k->rk, l, (int)k->o.query_timeout_ms);
-        int bad = -1;
+        bad = -1;
         if (!e) {
             for (int i = 0; i < n; i++) {
                 rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, tps[i].topic, tps[i].partition);
@@ -488,12 +582,49 @@ static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_
             set_err(k, "the Kafka broker at %s cannot list %s offsets: %s", k->bootstrap, what, rd_kafka_err2str(e));
             return WERR_UNSUPPORTED;
         }
-        log_warn("kafka source: listing %s offsets%s%s failed (attempt %d of %d): %s", what, bad >= 0 ? " of " : "",
-                 bad >= 0 ? tps[bad].topic : "", attempt + 1, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+        if (bad >= 0)
+            log_warn("kafka source: listing %s offsets of %s-%d failed (attempt %d of %d): %s", what, tps[bad].topic,
+                     (int)tps[bad].partition, attempt + 1, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+        else
+            log_warn("kafka source: listing %s offsets failed (attempt %d of %d): %s", what, attempt + 1,
+                     k->o.fetch_retries + 1, rd_kafka_err2str(e));
     }
-    set_err(k, "cannot list %s offsets from Kafka at %s after %d attempts: %s", what, k->bootstrap,
-            k->o.fetch_retries + 1, rd_kafka_err2str(e));
+    if (bad >= 0)
+        set_err(k, "cannot list %s offsets of %s-%d from Kafka at %s after %d attempts: %s", what, tps[bad].topic,
+                (int)tps[bad].partition, k->bootstrap, k->o.fetch_retries + 1, rd_kafka_err2str(e));
+    else
+        set_err(k, "cannot list %s offsets from Kafka at %s after %d attempts: %s", what, k->bootstrap,
+                k->o.fetch_retries + 1, rd_kafka_err2str(e));
     return WERR_IO;
+}
+
+static int list_offsets(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts, int64_t *out) {
+    return list_offsets_v(k, tps, n, ts, NULL, out);
+}
+
+/* Timestamp lookups done: out[i] < 0 means no message at or after the
+ * timestamp: latest, or an error, per startingOffsetsByTimestampStrategy. */
+static int finish_by_time(struct ksrc *k, const struct ksrc_tp *tps, int n, const int64_t *ts_each, int64_t ts,
+                          int64_t *out) {
+    int need_latest = 0;
+    for (int i = 0; i < n; i++) {
+        if (out[i] >= 0) continue;
+        if (!k->o.timestamp_none_latest) {
+            set_err(k, "no offset in %s-%d has a timestamp at or after %lld; set startingOffsetsByTimestampStrategy "
+                       "to \"latest\" to start such partitions at their latest offset",
+                    tps[i].topic, (int)tps[i].partition, (long long)(ts_each ? ts_each[i] : ts));
+            return WERR_NOTFOUND;
+        }
+        need_latest = 1;
+    }
+    if (!need_latest) return 0;
+    int64_t *latest = malloc((size_t)n * sizeof *latest);
+    if (!latest) return WERR_NOMEM;
+    int rc = list_offsets(k, tps, n, KSRC_LATEST, latest);
+    for (int i = 0; !rc && i < n; i++)
+        if (out[i] < 0) out[i] = latest[i];
+    free(latest);
+    return rc;
 }
 
 int ksrc_earliest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out) {
@@ -510,16 +641,34 @@ int ksrc_offsets_for_times(struct ksrc *k, const struct ksrc_tp *tps, int n, int
     k->err[0] = 0;
     if (ts_ms < 0) return WERR_INVALID;
     int rc = list_offsets(k, tps, n, ts_ms, out);
-    if (rc) return rc;
-    int need_latest = 0;
-    for (int i = 0; i < n; i++) need_latest |= out[i] < 0;
-    if (!need_latest) return 0;
-    int64_t *latest = malloc((size_t)n * sizeof *latest);
-    if (!latest) return WERR_NOMEM;
-    rc = list_offsets(k, tps, n, KSRC_LATEST, latest);
-    for (int i = 0; !rc && i < n; i++)
-        if (out[i] < 0) out[i] = latest[i];
-    free(latest);
+    return rc ? rc : finish_by_time(k, tps, n, NULL, ts_ms, out);
+}
+
+int ksrc_resolve_by_timestamp(struct ksrc *k, const char *json, const struct ksrc_tp *tps, int n, int64_t *out) {
+    k->err[0] = 0;
+    struct arena a;
+    arena_init(&a, 1024);
+    struct ksrc_po *po;
+    int npo;
+    char err[256];
+    int rc = ksrc_offsets_parse(json, strlen(json), &a, &po, &npo, err, sizeof err);
+    if (rc) set_err(k, "startingOffsetsByTimestamp: %s", err);
+    int64_t *ts = rc ? NULL : malloc((size_t)(n ? n : 1) * sizeof *ts);
+    if (!rc && !ts) rc = WERR_NOMEM;
+    for (int i = 0; !rc && i < n; i++) {
+        int found = 0;
+        for (int j = 0; j < npo; j++)
+            if (po[j].partition == tps[i].partition && !strcmp(po[j].topic, tps[i].topic)) { ts[i] = po[j].offset; found = 1; }
+        if (!found || ts[i] < 0) {
+            set_err(k, "startingOffsetsByTimestamp %s partition %s-%d", found ? "has a negative timestamp for" : "does not specify",
+                    tps[i].topic, (int)tps[i].partition);
+            rc = WERR_INVALID;
+        }
+    }
+    if (!rc) rc = list_offsets_v(k, tps, n, 0, ts, out);
+    if (!rc) rc = finish_by_time(k, tps, n, ts, 0, out);
+    free(ts);
+    arena_free(&a);
     return rc;
 }
 
@@ -654,7 +803,7 @@ static int reassign(struct ksrc *k, struct rstate *st, int ns) {
 /* The partition reported "offset out of range" or EOF short of the end:
  * compare with what the broker has now. */
 static int check_loss(struct ksrc *k, struct rstate *s, struct rstate *all, int ns, int *remaining,
-                      struct ksrc_read_stats *stats) {
+                      struct ksrc_read_stats *stats, int fetch_stopped) {
     struct ksrc_tp tp = {s->r->topic, s->r->partition};
     int64_t lo, hi;
     int rc = list_offsets(k, &tp, 1, KSRC_EARLIEST, &lo);
@@ -672,9 +821,11 @@ static int check_loss(struct ksrc *k, struct rstate *s, struct rstate *all, int 
                             stats)))
             return rc;
         s->end = hi;
-        if (s->next >= s->end) finish_partition(k, s, remaining);
+        if (s->next >= s->end) { finish_partition(k, s, remaining); return 0; }
     }
-    return 0; /* data is there: keep fetching */
+    /* the data is there: keep fetching (restarting the fetcher if an
+     * offset-reset error stopped it) */
+    return fetch_stopped ? reassign(k, all, ns) : 0;
 }
 
 #define BATCH 1024
@@ -694,6 +845,12 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
         if (r[i].start >= r[i].end) continue;
         if (r[i].start < 0) {
             set_err(k, "range of %s-%d starts at %" PRId64 ": resolve offsets first", r[i].topic, (int)r[i].partition, r[i].start);
+            free(st);
+            rd_kafka_topic_partition_list_destroy(l);
+            return WERR_INVALID;
+        }
+        if (find_state(st, ns, r[i].topic, r[i].partition)) {
+            set_err(k, "partition %s-%d appears twice in one read", r[i].topic, (int)r[i].partition);
             free(st);
             rd_kafka_topic_partition_list_destroy(l);
             return WERR_INVALID;
@@ -744,11 +901,11 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
                         last_progress = clock_mono_ms();
                         if (m->offset >= s->end) finish_partition(k, s, &remaining);
                         else if (m->offset > s->next) s->next = m->offset; /* gap (compaction, markers) up to EOF */
-                        if (!s->done && m->offset < s->end) rc = check_loss(k, s, st, ns, &remaining, stats);
+                        if (!s->done && m->offset < s->end) rc = check_loss(k, s, st, ns, &remaining, stats, 0);
                     }
                 } else if (s && !s->done && (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
                                              m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)) {
-                    rc = check_loss(k, s, st, ns, &remaining, stats);
+                    rc = check_loss(k, s, st, ns, &remaining, stats, 1);
                     last_progress = clock_mono_ms();
                 } else if (!s || !s->done) {
                     const char *es = rd_kafka_message_errstr(m);
@@ -758,7 +915,7 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
                     log_warn("kafka source: %s%s%s: %s", s ? s->r->topic : "", s ? "-" : "",
                              s ? "partition" : "consumer", es);
                     if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-                        if (s) rc = check_loss(k, s, st, ns, &remaining, stats);
+                        if (s) rc = check_loss(k, s, st, ns, &remaining, stats, 0);
                     }
                 }
                 rd_kafka_message_destroy(m);
@@ -829,70 +986,117 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
 
 /* ------------------------------------------------------------------ commits */
 
-static int commit_handle(struct ksrc *k, const char *group) {
-    if (!group || !*group) {
-        set_err(k, "no consumer group to commit to (set kafka.group.id)");
-        return WERR_INVALID;
+/* Group offsets go through the admin API (AlterConsumerGroupOffsets /
+ * ListConsumerGroupOffsets, i.e. OffsetCommit / OffsetFetch outside any
+ * group membership) on the reader's handle: no consumer-group machinery, a
+ * bounded wait, and nothing left to wait for when the handle is destroyed
+ * (a librdkafka consumer commit towards an unreachable coordinator holds up
+ * rd_kafka_destroy for up to a minute). */
+static rd_kafka_event_t *admin_wait(struct ksrc *k, rd_kafka_queue_t *q) {
+    int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms + 500;
+    while (clock_mono_ms() < deadline) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (ev) return ev;
     }
-    if (k->crk && !strcmp(k->crk_group, group)) return 0;
-    if (k->crk) { destroy_handle(k->crk); k->crk = NULL; free(k->crk_group); k->crk_group = NULL; }
-    char err[256];
-    k->crk = make_handle(k, group, err, sizeof err);
-    if (!k->crk) { set_err(k, "%s", err); return WERR_INVALID; }
-    k->crk_group = strdup(group);
-    return k->crk_group ? 0 : WERR_NOMEM;
+    return NULL;
+}
+
+/* The first error in an admin group result (group or partition level). */
+static const char *group_result_error(rd_kafka_event_t *ev, const rd_kafka_group_result_t **groups, size_t ng,
+                                      const rd_kafka_topic_partition_list_t **parts) {
+    if (rd_kafka_event_error(ev)) return rd_kafka_event_error_string(ev);
+    if (ng != 1) return "unexpected result";
+    const rd_kafka_error_t *ge = rd_kafka_group_result_error(groups[0]);
+    if (ge) return rd_kafka_error_string(ge);
+    *parts = rd_kafka_group_result_partitions(groups[0]);
+    for (int i = 0; *parts && i < (*parts)->cnt; i++)
+        if ((*parts)->elems[i].err) return rd_kafka_err2str((*parts)->elems[i].err);
+    return NULL;
+}
+
+static rd_kafka_AdminOptions_t *admin_opts(struct ksrc *k, rd_kafka_admin_op_t op) {
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(k->rk, op);
+    char e[128];
+    rd_kafka_AdminOptions_set_request_timeout(opt, (int)k->o.query_timeout_ms, e, sizeof e);
+    return opt;
 }
 
 int ksrc_commit(struct ksrc *k, const char *group, const struct ksrc_po *po, int n) {
     k->err[0] = 0;
     if (!group) group = k->o.group_id;
-    int rc = commit_handle(k, group);
-    if (rc) return rc;
+    if (!group || !*group) {
+        set_err(k, "no consumer group to commit to (set kafka.group.id)");
+        return WERR_INVALID;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n ? n : 1);
     for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, po[i].topic, po[i].partition)->offset = po[i].offset;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(k->crk);
-    rd_kafka_resp_err_t e = rd_kafka_commit_queue(k->crk, l, q, NULL, NULL);
-    if (!e) {
-        rd_kafka_event_t *ev = NULL;
-        int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms;
-        while (!ev && clock_mono_ms() < deadline) {
-            ev = rd_kafka_queue_poll(q, 100);
-            if (ev && rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT) { rd_kafka_event_destroy(ev); ev = NULL; }
-        }
-        if (!ev) {
-            e = RD_KAFKA_RESP_ERR__TIMED_OUT;
-        } else {
-            e = rd_kafka_event_error(ev);
-            const rd_kafka_topic_partition_list_t *res = rd_kafka_event_topic_partition_list(ev);
-            for (int i = 0; !e && res && i < res->cnt; i++) e = res->elems[i].err;
-            rd_kafka_event_destroy(ev);
-        }
+    rd_kafka_AlterConsumerGroupOffsets_t *req = rd_kafka_AlterConsumerGroupOffsets_new(group, l);
+    rd_kafka_AdminOptions_t *opt = admin_opts(k, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(k->rk);
+    rd_kafka_AlterConsumerGroupOffsets(k->rk, &req, 1, opt, q);
+    rd_kafka_event_t *ev = admin_wait(k, q);
+    const char *why = "timed out";
+    if (ev) {
+        size_t ng = 0;
+        const rd_kafka_group_result_t **groups = NULL;
+        const rd_kafka_AlterConsumerGroupOffsets_result_t *res = rd_kafka_event_AlterConsumerGroupOffsets_result(ev);
+        if (res) groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(res, &ng);
+        const rd_kafka_topic_partition_list_t *parts = NULL;
+        why = res || rd_kafka_event_error(ev) ? group_result_error(ev, groups, ng, &parts) : "unexpected event";
     }
+    int rc = 0;
+    if (why) {
+        set_err(k, "cannot commit offsets for group '%s' to Kafka at %s: %s", group, k->bootstrap, why);
+        rc = WERR_IO;
+    }
+    if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_AlterConsumerGroupOffsets_destroy(req);
     rd_kafka_topic_partition_list_destroy(l);
-    if (e) {
-        set_err(k, "cannot commit offsets for group '%s' to Kafka at %s: %s", group, k->bootstrap, rd_kafka_err2str(e));
-        return WERR_IO;
-    }
-    return 0;
+    return rc;
 }
 
 int ksrc_committed(struct ksrc *k, const char *group, const struct ksrc_tp *tps, int n, int64_t *out) {
     k->err[0] = 0;
     if (!group) group = k->o.group_id;
-    int rc = commit_handle(k, group);
-    if (rc) return rc;
+    if (!group || !*group) {
+        set_err(k, "no consumer group given (set kafka.group.id)");
+        return WERR_INVALID;
+    }
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n ? n : 1);
     for (int i = 0; i < n; i++) rd_kafka_topic_partition_list_add(l, tps[i].topic, tps[i].partition);
-    rd_kafka_resp_err_t e = rd_kafka_committed(k->crk, l, (int)k->o.query_timeout_ms);
-    for (int i = 0; !e && i < n; i++) {
-        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, tps[i].topic, tps[i].partition);
-        out[i] = p ? p->offset : RD_KAFKA_OFFSET_INVALID;
+    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, l);
+    rd_kafka_AdminOptions_t *opt = admin_opts(k, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(k->rk);
+    rd_kafka_ListConsumerGroupOffsets(k->rk, &req, 1, opt, q);
+    rd_kafka_event_t *ev = admin_wait(k, q);
+    const char *why = "timed out";
+    const rd_kafka_topic_partition_list_t *parts = NULL;
+    if (ev) {
+        size_t ng = 0;
+        const rd_kafka_group_result_t **groups = NULL;
+        const rd_kafka_ListConsumerGroupOffsets_result_t *res = rd_kafka_event_ListConsumerGroupOffsets_result(ev);
+        if (res) groups = rd_kafka_ListConsumerGroupOffsets_result_groups(res, &ng);
+        why = res || rd_kafka_event_error(ev) ? group_result_error(ev, groups, ng, &parts) : "unexpected event";
     }
+    int rc = 0;
+    if (why) {
+        set_err(k, "cannot read committed offsets of group '%s' from Kafka at %s: %s", group, k->bootstrap, why);
+        rc = WERR_IO;
+    } else {
+        for (int i = 0; i < n; i++) {
+            const rd_kafka_topic_partition_t *p = NULL;
+            for (int j = 0; parts && j < parts->cnt && !p; j++)
+                if (parts->elems[j].partition == tps[i].partition && !strcmp(parts->elems[j].topic, tps[i].topic))
+                    p = &parts->elems[j];
+            out[i] = p ? p->offset : RD_KAFKA_OFFSET_INVALID;
+        }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+    rd_kafka_ListConsumerGroupOffsets_destroy(req);
     rd_kafka_topic_partition_list_destroy(l);
-    if (e) {
-        set_err(k, "cannot read committed offsets of group '%s': %s", group, rd_kafka_err2str(e));
-        return WERR_IO;
-    }
-    return 0;
+    return rc;
 }

@@ -3,11 +3,25 @@
  *
  * What it does, in the order a micro-batch uses it:
  *   1. ksrc_opts_set      Spark options -> struct ksrc_opts; `kafka.*` keys
- *                         go to librdkafka with the prefix stripped.
+ *                         go to librdkafka with the prefix stripped, except
+ *                         kafka.group.id (allowed, as in Spark 3+), which is
+ *                         kept for ksrc_commit only: the reading handle uses
+ *                         a private random group id and never joins it.
+ *                         Java client names are translated where
+ *                         librdkafka differs: sasl.jaas.config (Plain/Scram
+ *                         modules) -> sasl.username/password,
+ *                         fetch.max.wait.ms -> fetch.wait.max.ms, socket
+ *                         buffer sizes; Java-only tuning options
+ *                         (max.poll.records, default.api.timeout.ms, ...)
+ *                         are skipped with a warning.
+ *                         Reading defaults that differ from librdkafka's:
+ *                         fetch.wait.max.ms=100, fetch.error.backoff.ms=100
+ *                         (a kafka.* option overrides them).
  *   2. ksrc_new           one rd_kafka consumer handle (never subscribes).
  *   3. ksrc_partitions    subscribe / subscribePattern / assign -> sorted
  *                         topic-partitions, from cluster metadata.
- *   4. ksrc_resolve_start / ksrc_latest / ksrc_earliest / ksrc_offsets_for_times
+ *   4. ksrc_resolve / ksrc_latest / ksrc_earliest / ksrc_offsets_for_times /
+ *      ksrc_resolve_by_timestamp
  *                         -> concrete offsets (startingOffsets, endingOffsets,
  *                         startingTimestamp); ksrc_rate_limit applies
  *                         maxOffsetsPerTrigger.
@@ -56,12 +70,17 @@
 
 enum ksrc_strategy { KSRC_NONE, KSRC_SUBSCRIBE, KSRC_SUBSCRIBE_PATTERN, KSRC_ASSIGN };
 
+/* Where a new query starts is the engine's choice, in Spark's order of
+ * precedence: startingTimestamp, then startingOffsetsByTimestamp, then
+ * startingOffsets (streaming default latest, batch default earliest). */
 struct ksrc_opts {
     enum ksrc_strategy strategy;
     const char *strategy_value;     /* topic list / regex / assign JSON (borrowed) */
     const char *starting_offsets;   /* "earliest" | "latest" | JSON; NULL = caller's default */
     const char *ending_offsets;     /* batch queries: "latest" | JSON; NULL = latest */
     int64_t starting_timestamp;     /* startingTimestamp (ms) or -1 */
+    const char *starting_offsets_by_timestamp; /* JSON {"t":{"0":ms}} or NULL */
+    int timestamp_none_latest;      /* startingOffsetsByTimestampStrategy: 0 "error" (default), 1 "latest" */
     int fail_on_data_loss;          /* default 1 */
     int include_headers;            /* default 0 */
     int64_t max_offsets_per_trigger;/* 0 = unlimited */
@@ -83,6 +102,11 @@ void ksrc_opts_init(struct ksrc_opts *o);
  * number does not parse. WERR_NOTFOUND for keys that are not source options
  * (left to the caller). Strings are borrowed: they must outlive the opts. */
 int ksrc_opts_set(struct ksrc_opts *o, const char *key, const char *val, char *err, size_t errcap);
+/* Extracts username and password from a Java JAAS line for
+ * PlainLoginModule / ScramLoginModule ("org.apache.kafka.common.security.
+ * plain.PlainLoginModule required username=\"u\" password=\"p\";").
+ * WERR_INVALID with a hint for other modules. */
+int ksrc_jaas_parse(const char *cfg, char *user, size_t ucap, char *pass, size_t pcap, char *err, size_t errcap);
 /* Checks the options are complete: bootstrap servers and one strategy. */
 int ksrc_opts_check(const struct ksrc_opts *o, char *err, size_t errcap);
 
@@ -106,12 +130,22 @@ struct ksrc_po {
 /* Resolves the subscription to topic-partitions sorted by (topic, partition),
  * in the arena. Topics that do not exist (yet) contribute nothing. */
 int ksrc_partitions(struct ksrc *k, struct arena *a, struct ksrc_tp **tps, int *n);
-/* Earliest (low watermark) and latest (high watermark) per partition. */
+/* Earliest (log start) and latest offsets per partition, from ListOffsets.
+ * "Latest" honours the consumer's isolation.level: librdkafka's default,
+ * read_committed, gives the last stable offset, which is also as far as
+ * ksrc_read can read; kafka.isolation.level=read_uncommitted gives the high
+ * watermark (what Spark's Java consumer sees by default). */
 int ksrc_earliest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
 int ksrc_latest(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t *out);
-/* First offset whose timestamp is >= ts_ms per partition (latest if none,
- * as Spark). WERR_UNSUPPORTED if the broker cannot answer by timestamp. */
+/* startingTimestamp: the first offset whose timestamp is >= ts_ms, per
+ * partition. Where no message is that late: WERR_NOTFOUND naming the
+ * partition, or its latest offset with startingOffsetsByTimestampStrategy
+ * "latest" (Spark's rule). WERR_UNSUPPORTED if the broker cannot answer by
+ * timestamp. */
 int ksrc_offsets_for_times(struct ksrc *k, const struct ksrc_tp *tps, int n, int64_t ts_ms, int64_t *out);
+/* startingOffsetsByTimestamp: the same with a timestamp per partition from
+ * JSON {"topic":{"0":ms,...}}; every partition in tps must have one. */
+int ksrc_resolve_by_timestamp(struct ksrc *k, const char *json, const struct ksrc_tp *tps, int n, int64_t *out);
 
 /* Parses Spark's offsets JSON into the arena. Accepts -2/-1. */
 int ksrc_offsets_parse(const char *json, size_t n, struct arena *a, struct ksrc_po **out, int *count, char *err,
@@ -169,16 +203,20 @@ struct ksrc_read_stats {
     int64_t lost_offsets; /* skipped as data loss (failOnDataLoss=false) */
 };
 /* Reads every range to its end, calling fn per message in offset order per
- * partition (partitions interleave). Ranges with start >= end are skipped.
+ * partition (partitions interleave). Ranges with start >= end are skipped;
+ * a partition may appear only once (WERR_INVALID otherwise).
  * Returns 0, the callback's non-zero value, WERR_RANGE (data loss with
  * failOnDataLoss), WERR_AGAIN (no progress within pollTimeoutMs) or WERR_IO. */
 int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn, void *opaque,
               struct ksrc_read_stats *stats);
 
 /* Commits offsets (the next offset to read, Kafka's convention) for
- * po[0..n) to group `group` (NULL: opts.group_id). WERR_INVALID if there is
- * no group; WERR_IO with ksrc_error() if the broker refuses (e.g. it has no
- * group support): callers report and carry on. */
+ * po[0..n) to group `group` (NULL: opts.group_id), with the admin API's
+ * AlterConsumerGroupOffsets (an OffsetCommit from outside the group, as
+ * kafka-consumer-groups --reset-offsets does), waiting at most about
+ * fetchOffset.timeoutMs. WERR_INVALID if there is no group; WERR_IO with
+ * ksrc_error() if the broker refuses or cannot be reached (no group
+ * support, or the group has active members): callers report and carry on. */
 int ksrc_commit(struct ksrc *k, const char *group, const struct ksrc_po *po, int n);
 /* Reads a group's committed offsets for tps (-1001 = none). For tests/tools. */
 int ksrc_committed(struct ksrc *k, const char *group, const struct ksrc_tp *tps, int n, int64_t *out);

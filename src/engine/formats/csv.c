@@ -238,12 +238,14 @@ static int tokenize(struct csv_reader *r, const char *d, size_t len, size_t *pos
             while (i < len && d[i] != o->sep && (one_record || (d[i] != '\n' && d[i] != '\r'))) i++;
             size_t tail_end = i;
             if (tail_end > tail) {
+                /* white space after the closing quote is dropped whatever
+                 * ignoreTrailingWhiteSpace says (as Spark's parser does);
+                 * other stray text is kept as part of the value (lenient) */
                 size_t te = tail_end;
                 while (te > tail && is_ws(d[te - 1])) te--;
-                if (te > tail || !o->ignore_trailing_ws) {
-                    /* lenient: keep stray text after the quote as part of the value */
+                if (te > tail) {
                     if (!copying) { buf_append(&r->scratch, d + seg, qend - seg); copying = 1; }
-                    buf_append(&r->scratch, d + tail, (o->ignore_trailing_ws ? te : tail_end) - tail);
+                    buf_append(&r->scratch, d + tail, te - tail);
                 }
             }
             if (copying) add_field(r, &nf, NULL, r->scratch.len - soff, soff, 1, &status);

@@ -1,8 +1,9 @@
 /* csv: record tokenizer and writer with Spark's CSV options and defaults.
  *
  * Reading: csv_next splits one record (one line, or several with multiLine
- * when a quoted field spans lines) into field slices. A slice points into the caller's input when the field
- * needed no unescaping, otherwise into the reader's scratch buffer; either
+ * when a quoted field spans lines) into field slices. A slice points into
+ * the caller's input when the field needed no unescaping, otherwise into
+ * the reader's scratch buffer; either
  * way slices are valid until the next csv_next/csv_parse_record call on the
  * same reader, or until the input is freed. The tokenizer knows nothing of
  * schemas: it reports the field count and whether the record was malformed

@@ -265,9 +265,16 @@ static void out_str(struct out *o, const char *s, size_t n) {
 }
 static void out_num(struct out *o, int64_t v, int width) {
     char b[32];
-    int n;
-    if (v < 0) n = snprintf(b, sizeof b, "-%0*lld", width, -(long long)v);
-    else n = snprintf(b, sizeof b, "%0*lld", width, (long long)v);
+    int n = 0;
+    if (v < 0) {
+        n = snprintf(b, sizeof b, "-%0*lld", width, -(long long)v);
+    } else { /* digits backwards, zero-padded to width */
+        char t[24];
+        int k = 0;
+        do { t[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+        while (k < width && k < (int)sizeof t) t[k++] = '0';
+        while (k) b[n++] = t[--k];
+    }
     out_str(o, b, (size_t)n);
 }
 static void out_cstr(struct out *o, const char *s) { out_str(o, s, strlen(s)); }
@@ -659,27 +666,49 @@ int dt_cast_str_to_ts(const char *s, size_t n, int64_t *ts) {
 }
 
 static int fmt_year(char *out, int64_t y) {
+    if (y >= 0 && y <= 9999) {
+        out[0] = (char)('0' + y / 1000);
+        out[1] = (char)('0' + y / 100 % 10);
+        out[2] = (char)('0' + y / 10 % 10);
+        out[3] = (char)('0' + y % 10);
+        return 4;
+    }
     if (y > 9999) return sprintf(out, "+%lld", (long long)y);
-    if (y < 0) return sprintf(out, "-%04lld", -(long long)y);
-    return sprintf(out, "%04lld", (long long)y);
+    return sprintf(out, "-%04lld", -(long long)y);
 }
 
+static char *put2(char *o, int v) {
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
+/* Hot in sinks and console output: digits are written by hand. */
 int dt_cast_ts_to_str(int64_t ts, char *out) {
     struct dt_tm tm;
     dt_split(ts, &tm);
-    int n = fmt_year(out, tm.year);
-    n += sprintf(out + n, "-%02d-%02d %02d:%02d:%02d", tm.month, tm.day, tm.hour, tm.minute, tm.second);
+    char *o = out + fmt_year(out, tm.year);
+    *o++ = '-';
+    o = put2(o, tm.month);
+    *o++ = '-';
+    o = put2(o, tm.day);
+    *o++ = ' ';
+    o = put2(o, tm.hour);
+    *o++ = ':';
+    o = put2(o, tm.minute);
+    *o++ = ':';
+    o = put2(o, tm.second);
     if (tm.micros) {
-        char f[8];
-        snprintf(f, sizeof f, "%06d", tm.micros);
-        int k = 6;
+        int us = tm.micros, k = 6;
+        char f[6];
+        for (int i = 5; i >= 0; i--) { f[i] = (char)('0' + us % 10); us /= 10; }
         while (f[k - 1] == '0') k--;
-        out[n++] = '.';
-        memcpy(out + n, f, (size_t)k);
-        n += k;
-        out[n] = 0;
+        *o++ = '.';
+        memcpy(o, f, (size_t)k);
+        o += k;
     }
-    return n;
+    *o = 0;
+    return (int)(o - out);
 }
 
 int dt_cast_str_to_date(const char *s, size_t n, int32_t *days) {
@@ -699,8 +728,13 @@ int dt_cast_date_to_str(int32_t days, char *out) {
     int64_t y;
     int m, d;
     dt_civil_from_days(days, &y, &m, &d);
-    int n = fmt_year(out, y);
-    return n + sprintf(out + n, "-%02d-%02d", m, d);
+    char *o = out + fmt_year(out, y);
+    *o++ = '-';
+    o = put2(o, m);
+    *o++ = '-';
+    o = put2(o, d);
+    *o = 0;
+    return (int)(o - out);
 }
 
 /* ------------------------------------------------------------------ intervals */
@@ -723,6 +757,87 @@ static int word_eq(const char *s, size_t n, const char *w) {
     return 1;
 }
 
+/* Index of a unit word (singular or plural) in iunits, or -1. */
+static int unit_index(const char *w, size_t wl) {
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < sizeof iunits / sizeof iunits[0]; k++)
+            if (word_eq(w, wl, iunits[k].name)) return (int)k;
+        if (wl < 2 || tolower((unsigned char)w[wl - 1]) != 's') break;
+        wl--; /* plural */
+    }
+    return -1;
+}
+
+enum { IU_YEAR, IU_MONTH, IU_WEEK, IU_DAY, IU_HOUR, IU_MINUTE, IU_SECOND };
+
+/* ANSI range form, after quotes were removed: "<value> <from> TO <to>", e.g.
+ * "1:30 HOUR TO MINUTE", "2 10:00:00.5 DAY TO SECOND", "1-6 YEAR TO MONTH".
+ * Returns 1 if buf is not of this form, else 0 or a WERR_*. */
+static int parse_ansi_range(const char *b, size_t n, int32_t *months_out, int64_t *us_out) {
+    /* the last three words must be <unit> TO <unit> */
+    size_t we[3], ws[3], e = n;
+    for (int k = 2; k >= 0; k--) {
+        while (e > 0 && isspace((unsigned char)b[e - 1])) e--;
+        size_t st = e;
+        while (st > 0 && isalpha((unsigned char)b[st - 1])) st--;
+        if (st == e) return 1;
+        ws[k] = st;
+        we[k] = e;
+        e = st;
+    }
+    if (!word_eq(b + ws[1], we[1] - ws[1], "to")) return 1;
+    int u1 = unit_index(b + ws[0], we[0] - ws[0]), u2 = unit_index(b + ws[2], we[2] - ws[2]);
+    if (u1 < 0 || u2 < 0 || u1 == IU_WEEK || u2 <= u1 || u2 > IU_SECOND) return WERR_PARSE;
+    if ((u1 == IU_YEAR) != (u2 == IU_MONTH) || u1 == IU_MONTH) return WERR_PARSE;
+    size_t i = 0, end = ws[0];
+    while (i < end && isspace((unsigned char)b[i])) i++;
+    while (end > i && isspace((unsigned char)b[end - 1])) end--;
+    int sign = 1;
+    if (i < end && (b[i] == '-' || b[i] == '+')) { sign = b[i] == '-' ? -1 : 1; i++; }
+    int64_t f[4] = {0, 0, 0, 0}; /* fields from u1 to u2 */
+    int nf = u1 == IU_YEAR ? 2 : u2 - u1 + 1;
+    int64_t frac = 0;
+    int nfrac = 0;
+    for (int k = 0; k < nf; k++) {
+        if (k) {
+            int unit = u1 == IU_YEAR ? IU_MONTH : u1 + k;
+            char sep = u1 == IU_YEAR ? '-' : unit == IU_HOUR ? ' ' : ':';
+            if (i >= end || b[i] != sep) return WERR_PARSE;
+            i++;
+        }
+        int nd = 0;
+        while (i < end && isdigit((unsigned char)b[i]) && nd < 12) { f[k] = f[k] * 10 + (b[i++] - '0'); nd++; }
+        if (!nd) return WERR_PARSE;
+    }
+    if (u2 == IU_SECOND && i < end && b[i] == '.') {
+        i++;
+        while (i < end && isdigit((unsigned char)b[i])) {
+            if (nfrac < 6) { frac = frac * 10 + (b[i] - '0'); nfrac++; }
+            i++;
+        }
+        while (nfrac < 6) { frac *= 10; nfrac++; }
+    }
+    if (i != end) return WERR_PARSE;
+    if (u1 == IU_YEAR) {
+        if (!months_out) return WERR_UNSUPPORTED;
+        if (f[1] > 11 || f[0] > INT32_MAX / 12 - 1) return WERR_RANGE;
+        *months_out = (int32_t)(sign * (f[0] * 12 + f[1]));
+        *us_out = 0;
+        return 0;
+    }
+    int64_t v = 0;
+    for (int k = 0; k < nf; k++) {
+        int unit = u1 + k;
+        if (k && ((unit == IU_HOUR && f[k] > 23) || (unit >= IU_MINUTE && f[k] > 59))) return WERR_RANGE;
+        if (f[k] > INT64_MAX / iunits[unit].us / 2) return WERR_RANGE;
+        v += f[k] * iunits[unit].us;
+    }
+    v += frac;
+    if (months_out) *months_out = 0;
+    *us_out = sign * v;
+    return 0;
+}
+
 int dt_interval_parse(const char *s0, size_t n0, int32_t *months_out, int64_t *us_out) {
     /* Normalise into a small buffer: drop the INTERVAL keyword and quotes, so
      * "INTERVAL '10' MINUTE", "'1 hour'" and "1 hour" read alike. */
@@ -735,6 +850,8 @@ int dt_interval_parse(const char *s0, size_t n0, int32_t *months_out, int64_t *u
     if (len >= sizeof buf) return WERR_PARSE;
     for (size_t i = 0; i < len; i++)
         if (s[i] != '\'' && s[i] != '"') buf[n++] = s[i];
+    int rr = parse_ansi_range(buf, n, months_out, us_out);
+    if (rr != 1) return rr;
     int64_t total_us = 0;
     int32_t total_months = 0;
     size_t i = 0;

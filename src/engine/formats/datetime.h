@@ -101,7 +101,9 @@ int dt_cast_date_to_str(int32_t days, char *out);
 /* ---- intervals ---- */
 /* Parses a Spark interval string: "5 minutes", "1 hour 30 minutes",
  * "INTERVAL 1 HOUR", "interval 5 minutes", "500 milliseconds", "1.5 seconds",
- * "-2 days", "INTERVAL '10' MINUTE", "'1 hour'". Units (singular or plural,
+ * "-2 days", "INTERVAL '10' MINUTE", "'1 hour'", and the ANSI ranges
+ * "INTERVAL '1:30' HOUR TO MINUTE", "'2 10:00:00.5' DAY TO SECOND",
+ * "'1-6' YEAR TO MONTH" (DAY/HOUR/MINUTE TO HOUR/MINUTE/SECOND). Units (singular or plural,
  * any case): week day hour minute second millisecond microsecond, plus
  * month/year which go to *months. A day is 24 hours (UTC only).
  * WERR_PARSE on anything else. months may be NULL: then any month/year

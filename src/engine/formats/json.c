@@ -476,26 +476,40 @@ int json_fmt_double(double v, int is_float, char *out) {
     if (isnan(v)) return sprintf(out, "NaN");
     if (isinf(v)) return sprintf(out, v > 0 ? "Infinity" : "-Infinity");
     if (v == 0) return sprintf(out, signbit(v) ? "-0.0" : "0.0");
-    /* shortest digits that read back to the same value */
-    char e[40];
-    int maxp = is_float ? 9 : 17;
-    for (int prec = 1; prec <= maxp; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, v);
-        if (is_float ? strtof(e, NULL) == (float)v : strtod(e, NULL) == v) break;
-    }
-    /* e is "[-]d[.ddd]e[+-]XX" */
-    const char *q = e;
-    int neg = *q == '-';
-    if (neg) q++;
     char digits[24];
-    int nd = 0;
-    for (; *q && *q != 'e'; q++)
-        if (*q != '.') digits[nd++] = *q;
+    int nd = 0, ex, neg = v < 0;
+    double av = fabs(v);
+    if (av < (is_float ? 16777216.0 : 9007199254740992.0) && av == (double)(int64_t)av) {
+        /* an integer the type holds exactly: its digits, without trailing
+         * zeros, are the shortest that read back (counts, sums) */
+        char t[24];
+        int64_t x = (int64_t)av;
+        while (x) { t[nd++] = (char)('0' + x % 10); x /= 10; }
+        ex = nd - 1;
+        for (int k = 0; k < nd; k++) digits[k] = t[nd - 1 - k];
+    } else {
+        /* Shortest digits that read back to the same value, by binary
+         * search over the precision: if p digits round-trip, so do p + 1
+         * (the p-digit decimal is also a (p+1)-digit one and correct
+         * rounding picks the closest), so the property is monotonic. */
+        char e[40];
+        int lo = 1, hi = is_float ? 9 : 17;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            snprintf(e, sizeof e, "%.*e", mid - 1, v);
+            if (is_float ? strtof(e, NULL) == (float)v : strtod(e, NULL) == v) hi = mid;
+            else lo = mid + 1;
+        }
+        snprintf(e, sizeof e, "%.*e", lo - 1, v);
+        /* e is "[-]d[.ddd]e[+-]XX" */
+        const char *q = e + neg;
+        for (; *q && *q != 'e'; q++)
+            if (*q != '.') digits[nd++] = *q;
+        ex = atoi(q + 1);
+    }
     while (nd > 1 && digits[nd - 1] == '0') nd--;
-    int ex = atoi(q + 1);
     char *o = out;
     if (neg) *o++ = '-';
-    double av = fabs(v);
     if (av >= 1e-3 && av < 1e7) {
         if (ex >= 0) {
             for (int k = 0; k <= ex; k++) *o++ = k < nd ? digits[k] : '0';

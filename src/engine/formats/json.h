@@ -16,7 +16,9 @@
  * Strict by default (RFC 8259). Spark's reader relaxes a few rules by
  * default (allowSingleQuotes, allowNonNumericNumbers); JSON_SPARK_DEFAULTS
  * turns those on; the other JSON_ALLOW_* flags map to Spark's options of the
- * same name. Not thread-safe per arena; no global state. */
+ * same name. Doubles are read with strtod, which assumes the "C" numeric
+ * locale (weir never calls setlocale). Not thread-safe per arena; no global
+ * state. */
 #ifndef WEIR_JSON_H
 #define WEIR_JSON_H
 

@@ -466,9 +466,15 @@ int ckpt_append_progress(struct ckpt *c, const char *json, size_t n) {
     if (memchr(json, '\n', n)) return WERR_INVALID;
     char path[PATH_MAX];
     if (sub(c, path, sizeof path, "progress.log")) return WERR_TOOBIG;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return WERR_IO;
     struct buf b = {0};
+    /* a crash mid-append leaves a torn last line: end it first so it stays
+     * the only damaged line (readers skip lines that do not parse) */
+    struct stat st;
+    char last = '\n';
+    if (!fstat(fd, &st) && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+        buf_putc(&b, '\n');
     buf_append(&b, json, n);
     buf_putc(&b, '\n');
     int rc = write_all(fd, b.p, b.len); /* one write: lines never interleave */
@@ -521,6 +527,32 @@ static void purge_dir(const char *dir, int64_t below) {
     closedir(d);
 }
 
+/* Rewrites progress.log with only its last `keep` lines when it has more. */
+static int trim_progress(struct ckpt *c, int keep) {
+    char path[PATH_MAX];
+    struct stat st;
+    if (sub(c, path, sizeof path, "progress.log")) return WERR_TOOBIG;
+    if (stat(path, &st)) return 0;
+    struct arena a;
+    arena_init(&a, 4096);
+    char **lines;
+    int n;
+    int rc = ckpt_read_progress(c, &a, keep, &lines, &n);
+    size_t kept = 0;
+    for (int i = 0; i < n; i++) kept += strlen(lines[i]) + 1;
+    if (!rc && kept < (size_t)st.st_size) {
+        struct buf b = {0};
+        for (int i = 0; i < n; i++) {
+            buf_append(&b, lines[i], strlen(lines[i]));
+            buf_putc(&b, '\n');
+        }
+        rc = ckpt_write_atomic(c->dir, "progress.log", b.p ? (const void *)b.p : "", b.len, 0);
+        buf_free(&b);
+    }
+    arena_free(&a);
+    return rc;
+}
+
 int ckpt_purge(struct ckpt *c, int keep) {
     if (keep < 1) return WERR_INVALID;
     char dir[PATH_MAX];
@@ -533,5 +565,5 @@ int ckpt_purge(struct ckpt *c, int keep) {
         sub(c, dir, sizeof dir, "commits");
         purge_dir(dir, lc - keep + 1);
     }
-    return 0;
+    return trim_progress(c, keep > CKPT_PROGRESS_KEEP ? keep : CKPT_PROGRESS_KEEP);
 }

@@ -78,7 +78,8 @@ int ckpt_write_source_file(struct ckpt *c, int src, int64_t batch, const char *t
 int ckpt_read_source_file(const struct ckpt *c, int src, int64_t batch, struct arena *a, char **text, size_t *n);
 
 /* Appends one line (the JSON must not contain a newline) to progress.log.
- * Not fsynced: progress is for observation, not recovery. */
+ * Not fsynced: progress is for observation, not recovery; after a crash the
+ * last line may be torn, so readers skip lines that do not parse. */
 int ckpt_append_progress(struct ckpt *c, const char *json, size_t n);
 /* The last up to `max` lines of progress.log, oldest first, in the arena. */
 int ckpt_read_progress(const struct ckpt *c, struct arena *a, int max, char ***lines, int *n);
@@ -86,7 +87,9 @@ int ckpt_read_progress(const struct ckpt *c, struct arena *a, int max, char ***l
 /* Deletes offsets/ and commits/ entries older than the newest `keep` of
  * each (Spark's minBatchesToRetain). sources/ and state/ are left alone
  * (sources/<i>/0 holds a source's initial offsets for the query's life).
- * keep >= 1. */
+ * progress.log is cut to its last max(keep, CKPT_PROGRESS_KEEP) lines
+ * (Spark keeps the last 100 progress updates). keep >= 1. */
+#define CKPT_PROGRESS_KEEP 100
 int ckpt_purge(struct ckpt *c, int keep);
 
 /* The atomic, durable file write used here and by the file sink: writes
