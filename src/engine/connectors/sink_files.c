@@ -185,6 +185,9 @@ static int files_write(struct sink *s, int64_t batch, const struct op *c) {
     }
     if (!rc) rc = fout_manifest_commit(f->fs, batch, st, (int)nparts);
     if (!rc) s->rows_written += (int64_t)op_collect_rows(c);
+    /* after a compact manifest the older ones are redundant: keep
+     * _spark_metadata small, as Spark's fileSink.log.deletion does */
+    if (!rc && (batch + 1) % 10 == 0) fout_manifest_purge(f->fs);
     for (uint32_t x = 0; x < f->npart; x++) free(pown[x]);
     free(pown);
     free(pvals);

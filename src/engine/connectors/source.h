@@ -37,6 +37,9 @@ struct source_vt {
      * batches are valid during the emit call only. */
     int (*read)(struct source *s, const char *start, const char *end, source_emit emit, void *ctx);
     void (*close)(struct source *s);
+    /* availableNow: out = the smaller of `end` and `target` (per partition),
+     * so a query stops at what was there when it started. */
+    int (*clamp)(struct source *s, const char *start, const char *end, const char *target, struct buf *out);
     /* Optional: the micro-batch that read up to `end` is committed (Kafka:
      * store the offsets in a consumer group so lag tools see the query).
      * Failures are the source's to report; they never stop the query. */

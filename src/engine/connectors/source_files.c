@@ -290,13 +290,22 @@ static int f_read(struct source *src, const char *start, const char *end, source
     return rc;
 }
 
+static int f_clamp(struct source *src, const char *start, const char *end, const char *target, struct buf *out) {
+    (void)src;
+    (void)start;
+    int64_t e, t;
+    if (off(end, &e) || off(target, &t)) return -1;
+    buf_printf(out, "{\"files\":%lld}", (long long)(e < t ? e : t));
+    return 0;
+}
+
 static void f_close(struct source *src) {
     struct source_files *s = (struct source_files *)src;
     arena_free(&s->arena);
     free(s);
 }
 
-static const struct source_vt files_vt = {f_initial, f_ending, f_latest, f_read, f_close, NULL};
+static const struct source_vt files_vt = {f_initial, f_ending, f_latest, f_read, f_close, f_clamp, NULL};
 
 int source_files_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_files *s = calloc(1, sizeof *s);

@@ -225,6 +225,28 @@ static void k_done(struct source *src, const char *end, const char *query_id) {
     }
 }
 
+/* Per partition min(end, target); partitions the target does not know
+ * (created after availableNow started) stay at their start. */
+static int k_clamp(struct source *src, const char *start, const char *end, const char *target, struct buf *out) {
+    struct source_kafka *s = (struct source_kafka *)src;
+    arena_reset(&s->a);
+    struct ksrc_po *sp, *ep, *tp;
+    int sn, en, tn, rc;
+    if ((rc = offsets_of(s, start, &sp, &sn)) || (rc = offsets_of(s, end, &ep, &en)) || (rc = offsets_of(s, target, &tp, &tn)))
+        return rc;
+    for (int i = 0; i < en; i++) {
+        int64_t lim = -1;
+        for (int j = 0; j < tn; j++)
+            if (tp[j].partition == ep[i].partition && !strcmp(tp[j].topic, ep[i].topic)) lim = tp[j].offset;
+        if (lim < 0)
+            for (int j = 0; j < sn; j++)
+                if (sp[j].partition == ep[i].partition && !strcmp(sp[j].topic, ep[i].topic)) lim = sp[j].offset;
+        if (lim >= 0 && ep[i].offset > lim) ep[i].offset = lim;
+    }
+    ksrc_offsets_format(ep, en, out);
+    return 0;
+}
+
 static void k_close(struct source *src) {
     struct source_kafka *s = (struct source_kafka *)src;
     if (s->k) ksrc_free(s->k);
@@ -233,7 +255,7 @@ static void k_close(struct source *src) {
     free(s);
 }
 
-static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close, k_done};
+static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close, k_clamp, k_done};
 
 int source_kafka_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_kafka *s = calloc(1, sizeof *s);

@@ -41,6 +41,7 @@ static const struct func_def funcs[] = {
     {"from_csv", 2, 3, fh_from_csv},
     {"from_json", 2, 3, fh_from_json},
     {"from_unixtime", 1, 2, fh_from_unixtime},
+    {"get_json_object", 2, 2, fh_get_json_object},
     {"getitem", 2, 2, fh_get_item},
     {"greatest", 2, -1, fh_greatest},
     {"hour", 1, 1, fh_hour},

@@ -77,7 +77,7 @@ FUNC_HOOK(fh_year); FUNC_HOOK(fh_month); FUNC_HOOK(fh_dayofmonth); FUNC_HOOK(fh_
 FUNC_HOOK(fh_second); FUNC_HOOK(fh_dayofweek); FUNC_HOOK(fh_dayofyear); FUNC_HOOK(fh_quarter);
 FUNC_HOOK(fh_weekofyear); FUNC_HOOK(fh_timestamp_seconds); FUNC_HOOK(fh_date_add); FUNC_HOOK(fh_date_sub);
 FUNC_HOOK(fh_datediff);
-FUNC_HOOK(fh_map); FUNC_HOOK(fh_from_csv); FUNC_HOOK(fh_from_json); FUNC_HOOK(fh_to_json);
+FUNC_HOOK(fh_map); FUNC_HOOK(fh_get_json_object); FUNC_HOOK(fh_from_csv); FUNC_HOOK(fh_from_json); FUNC_HOOK(fh_to_json);
 
 /* CASE: args = when0, then0, when1, then1, ..., [else]; has_else says. */
 struct expr *func_case(struct arena *a, struct expr **args, uint32_t n, bool has_else, const struct ty *t);

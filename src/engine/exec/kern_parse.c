@@ -19,6 +19,7 @@
  * and columnNameOfCorruptRecord (a STRING field of the schema that receives
  * the raw text of a malformed record). FAILFAST fails the query. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -459,4 +460,96 @@ int fh_to_json(struct fbind *fb) {
     if (k != TY_STRUCT && k != TY_ARRAY && k != TY_MAP)
         return fb_fail(fb, 0, "to_json expects a STRUCT, ARRAY or MAP");
     return fb_call(fb, ty_string(), k_to_json);
+}
+
+/* ---- get_json_object / json_tuple ---- */
+
+/* A compiled JSONPath: $ then .name / ['name'] / [index] steps. */
+struct jpath {
+    uint32_t n;
+    struct {
+        const char *name; /* NULL: an index step */
+        int64_t index;
+    } step[32];
+};
+
+static int jpath_compile(struct arena *a, const char *p, struct jpath *jp) {
+    jp->n = 0;
+    if (*p++ != '$') return -1;
+    while (*p) {
+        if (jp->n == 32) return -1;
+        if (*p == '.') {
+            const char *st = ++p;
+            while (*p && *p != '.' && *p != '[') p++;
+            if (p == st) return -1;
+            jp->step[jp->n].name = arena_strndup(a, st, (size_t)(p - st));
+            jp->n++;
+        } else if (*p == '[') {
+            p++;
+            if (*p == '\'' || *p == '"') {
+                char q = *p++;
+                const char *st = p;
+                while (*p && *p != q) p++;
+                if (!*p) return -1;
+                jp->step[jp->n].name = arena_strndup(a, st, (size_t)(p - st));
+                p++;
+            } else {
+                char *end;
+                long long v = strtoll(p, &end, 10);
+                if (end == p) return -1;
+                jp->step[jp->n].name = NULL;
+                jp->step[jp->n].index = v;
+                p = end;
+            }
+            if (*p++ != ']') return -1;
+            jp->n++;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes the value at the path as text (strings unquoted, others as JSON). */
+static void k_get_json_object(KSIG) {
+    const struct jpath *jp = e->state;
+    struct buf b = {0};
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        if (!a[0]->valid[i]) continue;
+        struct vstr s = vec_str(a[0])[i];
+        struct json_value *doc;
+        struct json_error err;
+        if (json_parse(cx->arena, s.p, s.len, JSON_SPARK_DEFAULTS, &doc, &err)) continue;
+        const struct json_value *v = doc;
+        for (uint32_t st = 0; st < jp->n && v; st++) {
+            if (jp->step[st].name) v = json_get(v, jp->step[st].name, strlen(jp->step[st].name));
+            else v = v->type == JSON_ARRAY && jp->step[st].index >= 0 && jp->step[st].index < v->len ? &v->u.items[jp->step[st].index] : NULL;
+        }
+        if (!v || v->type == JSON_NULL) continue;
+        if (v->type == JSON_STRING) {
+            vec_str(out)[i] = (struct vstr){v->u.str, v->len};
+            out->valid[i] = 1;
+            continue;
+        }
+        buf_clear(&b);
+        json_write_value(&b, v);
+        char *p = arena_alloc(cx->arena, b.len ? b.len : 1);
+        memcpy(p, b.p, b.len);
+        vec_str(out)[i] = (struct vstr){p, (uint32_t)b.len};
+        out->valid[i] = 1;
+    }
+    buf_free(&b);
+}
+
+int fh_get_json_object(struct fbind *fb) {
+    if (fb_cast(fb, 0, ty_string())) return -1;
+    const char *path = fb_const_str(fb, 1, NULL);
+    if (!path) return fb_fail(fb, 1, "the path of %s must be a string literal such as '$.a.b'", fb->name);
+    struct jpath *jp = arena_alloc(fb->a, sizeof *jp);
+    if (jpath_compile(fb->a, path, jp)) return fb_fail(fb, 1, "invalid JSON path '%s'", path);
+    fb->nargs = 1;
+    fb_call(fb, ty_string(), k_get_json_object);
+    fb->result->state = jp;
+    return 0;
 }

@@ -10,9 +10,10 @@
  * ignored; the probe side's finish is passed on.
  *
  * Output rows are left columns then right columns, whichever side builds.
- * NULL keys never match. The residual condition (non-equi parts of ON) is
- * checked on each candidate pair; an outer row is emitted with NULLs when no
- * candidate passes. */
+ * NULL keys never match. Probing collects candidate (probe, build) pairs,
+ * materialises them a batch at a time and checks the residual condition
+ * (the non-equi parts of ON) over that batch in one evaluation; an outer row
+ * is emitted with NULLs when none of its candidates passed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,116 +112,104 @@ static void build_free(struct op *o) { (void)o; }
 
 static const struct op_vt build_vt = {.name = "JoinBuild", .push = build_push, .finish = build_finish, .free = build_free};
 
-/* The output batch being filled and its row count. */
-struct outb {
-    struct batch *b;
-    uint32_t m;
-};
-
-static int flush_out(struct op_join *j, struct run_ctx *rc, struct outb *ob) {
-    if (!ob->b || !ob->m) return 0;
-    batch_set_rows(ob->b, ob->m);
-    struct batch *b = ob->b;
-    ob->b = NULL;
-    uint32_t m = ob->m;
-    ob->m = 0;
-    (void)m;
-    return op_emit(&j->base, rc, b);
-}
-
 static void null_row(struct vec *v, uint32_t m) {
     v->valid[m] = 0;
     if (v->type->kind == TY_STRUCT)
         for (uint32_t f = 0; f < v->nchild; f++) null_row(v->child[f], m);
 }
 
-/* Appends (probe row i of in, build row br or none) as one output row. */
-static int add_row(struct op_join *j, struct run_ctx *rc, struct outb *ob, const struct batch *in, uint32_t i,
-                   const struct build_row *br) {
-    if (!ob->b) {
-        ob->b = batch_new(rc->ex.arena, j->base.schema, BATCH_CAP);
-        ob->m = 0;
-    }
-    struct batch *o = ob->b;
-    uint32_t m = ob->m;
+/* One candidate output row: probe row (position in the input batch) and
+ * build row (UINT32_MAX: none, the NULL side of an outer join). */
+struct pair {
+    uint32_t probe, build;
+};
+
+/* Materialises pairs[0..n) into a batch (left columns then right), checks
+ * the residual over the whole batch at once, marks the probe rows that
+ * matched and emits the passing rows (or, with emit off, only marks). */
+static int emit_pairs(struct op_join *j, struct run_ctx *rc, const struct batch *in, const struct pair *pairs, uint32_t n,
+                      uint8_t *matched, bool emit) {
+    if (!n) return 0;
+    struct batch *o = batch_new(rc->ex.arena, j->base.schema, n);
     uint32_t poff = j->build_left ? j->nleft : 0, boff = j->build_left ? 0 : j->nleft;
     uint32_t np = j->build_left ? j->nright : j->nleft, nbld = j->build_left ? j->nleft : j->nright;
-    if (j->type == JOIN_LEFT_SEMI || j->type == JOIN_LEFT_ANTI) nbld = 0; /* only the left columns go out */
-    for (uint32_t c = 0; c < np; c++) vec_copy_row(o->cols[poff + c], m, in->cols[c], i, false);
-    for (uint32_t c = 0; c < nbld; c++) {
-        if (br) vec_copy_row(o->cols[boff + c], m, j->bb[br->b]->cols[c], br->r, false);
-        else null_row(o->cols[boff + c], m);
+    if (j->base.schema->nfields < j->nleft + j->nright) nbld = 0; /* semi/anti: only the left columns go out */
+    for (uint32_t c = 0; c < np; c++)
+        for (uint32_t m = 0; m < n; m++) vec_copy_row(o->cols[poff + c], m, in->cols[c], pairs[m].probe, false);
+    for (uint32_t c = 0; c < nbld; c++)
+        for (uint32_t m = 0; m < n; m++) {
+            const struct pair *p = &pairs[m];
+            if (p->build == UINT32_MAX) null_row(o->cols[boff + c], m);
+            else vec_copy_row(o->cols[boff + c], m, j->bb[j->rows[p->build].b]->cols[c], j->rows[p->build].r, false);
+        }
+    batch_set_rows(o, n);
+    if (j->residual) {
+        /* the residual reads build columns: semi/anti joins have none (the binder forbids it) */
+        struct vec *v = expr_eval(j->residual, &rc->ex, o);
+        uint32_t *sel = arena_alloc(rc->ex.arena, n * sizeof *sel), k = 0;
+        for (uint32_t m = 0; m < n; m++) {
+            int ok = pairs[m].build == UINT32_MAX || (v->valid[m] && vec_u8(v)[m]);
+            if (ok) sel[k++] = m;
+        }
+        o->sel = sel;
+        o->nsel = k;
     }
-    ob->m++;
-    if (ob->m == BATCH_CAP) return flush_out(j, rc, ob);
-    return 0;
-}
-
-/* Does the residual hold for output row m of the batch being filled? */
-static int residual_ok(struct op_join *j, struct run_ctx *rc, struct outb *ob) {
-    if (!j->residual) return 1;
-    uint32_t m = ob->m - 1;
-    struct batch one = *ob->b;
-    uint32_t sel = m;
-    one.sel = &sel;
-    one.nsel = 1;
-    one.n = ob->m;
-    struct vec *v = expr_eval_sel(j->residual, &rc->ex, &one, &sel, 1);
-    return v->valid[m] && vec_u8(v)[m];
+    for (uint32_t x = 0; x < o->nsel; x++) {
+        const struct pair *p = &pairs[o->sel[x]];
+        if (p->build != UINT32_MAX) matched[p->probe] = 1;
+    }
+    return emit ? op_emit(&j->base, rc, o) : 0;
 }
 
 static int probe_push(struct op *o, struct run_ctx *rc, const struct batch *in) {
     struct op_join *j = (struct op_join *)o;
     uint32_t n = in->nsel;
-    struct vec **kv = arena_alloc(rc->ex.arena, (j->nkeys ? j->nkeys : 1) * sizeof *kv);
+    struct arena *ar = rc->ex.arena;
+    struct vec **kv = arena_alloc(ar, (j->nkeys ? j->nkeys : 1) * sizeof *kv);
     for (uint32_t k = 0; k < j->nkeys; k++) kv[k] = expr_eval(j->pkeys[k], &rc->ex, in);
-    uint64_t *h = arena_alloc(rc->ex.arena, (n ? n : 1) * sizeof *h);
-    uint32_t *ids = arena_alloc(rc->ex.arena, (n ? n : 1) * sizeof *ids);
+    uint64_t *h = arena_alloc(ar, (n ? n : 1) * sizeof *h);
+    uint32_t *ids = arena_alloc(ar, (n ? n : 1) * sizeof *ids);
     if (j->nkeys) {
         rs_hash(kv, j->nkeys, in->sel, n, h);
         rs_find(&j->keys, kv, in->sel, n, h, ids);
     }
-    struct outb ob = {0};
+    uint8_t *matched = arena_calloc(ar, in->cap ? in->cap : 1);
+    bool semi = j->type == JOIN_LEFT_SEMI || j->type == JOIN_LEFT_ANTI;
+    bool outer = j->type == JOIN_LEFT || j->type == JOIN_RIGHT || j->type == JOIN_FULL;
+    /* candidate pairs, emitted in chunks of BATCH_CAP */
+    struct pair *pairs = arena_alloc(ar, BATCH_CAP * sizeof *pairs);
+    uint32_t np = 0;
     int rc2 = 0;
-    int outer = j->type == JOIN_LEFT || j->type == JOIN_RIGHT || j->type == JOIN_FULL;
     for (uint32_t k = 0; k < n && !rc2; k++) {
         uint32_t i = in->sel[k];
         int null_key = 0;
         for (uint32_t x = 0; x < j->nkeys; x++) null_key |= !kv[x]->valid[i];
-        int any = 0;
-        if (j->nkeys == 0) {
-            /* cross join or a join with only a residual: every build row */
-            for (uint32_t r = 0; r < j->nrows && !rc2; r++) {
-                if ((rc2 = add_row(j, rc, &ob, in, i, &j->rows[r]))) break;
-                if (!residual_ok(j, rc, &ob)) {
-                    ob.m--;
-                    continue;
-                }
-                any = 1;
-                if (j->type == JOIN_LEFT_SEMI || j->type == JOIN_LEFT_ANTI) {
-                    ob.m--;
-                    break;
-                }
+        uint32_t r = j->nkeys == 0 ? (j->nrows ? 0 : UINT32_MAX) : (null_key || ids[k] == UINT32_MAX) ? UINT32_MAX : j->head[ids[k]];
+        while (r != UINT32_MAX) {
+            pairs[np++] = (struct pair){i, r};
+            if (np == BATCH_CAP) {
+                rc2 = emit_pairs(j, rc, in, pairs, np, matched, !semi);
+                np = 0;
+                if (rc2) break;
             }
-        } else if (!null_key && ids[k] != UINT32_MAX) {
-            for (uint32_t r = j->head[ids[k]]; r != UINT32_MAX && !rc2; r = j->rows[r].next) {
-                if ((rc2 = add_row(j, rc, &ob, in, i, &j->rows[r]))) break;
-                if (!residual_ok(j, rc, &ob)) {
-                    ob.m--;
-                    continue;
-                }
-                any = 1;
-                if (j->type == JOIN_LEFT_SEMI || j->type == JOIN_LEFT_ANTI) {
-                    ob.m--;
-                    break;
-                }
-            }
+            if (semi && !j->residual) break; /* one match is enough */
+            r = j->nkeys == 0 ? (r + 1 < j->nrows ? r + 1 : UINT32_MAX) : j->rows[r].next;
         }
-        if (rc2) break;
-        if ((j->type == JOIN_LEFT_SEMI && any) || (j->type == JOIN_LEFT_ANTI && !any) || (outer && !any))
-            rc2 = add_row(j, rc, &ob, in, i, NULL);
     }
-    if (!rc2) rc2 = flush_out(j, rc, &ob);
+    if (!rc2) rc2 = emit_pairs(j, rc, in, pairs, np, matched, !semi);
+    /* rows of the outer side without a match, and the semi/anti results */
+    np = 0;
+    for (uint32_t k = 0; k < n && !rc2; k++) {
+        uint32_t i = in->sel[k];
+        int want = (j->type == JOIN_LEFT_SEMI && matched[i]) || (j->type == JOIN_LEFT_ANTI && !matched[i]) || (outer && !matched[i]);
+        if (!want) continue;
+        pairs[np++] = (struct pair){i, UINT32_MAX};
+        if (np == BATCH_CAP) {
+            rc2 = emit_pairs(j, rc, in, pairs, np, matched, true);
+            np = 0;
+        }
+    }
+    if (!rc2) rc2 = emit_pairs(j, rc, in, pairs, np, matched, true);
     return rc2;
 }
 

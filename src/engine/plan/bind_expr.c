@@ -11,6 +11,7 @@
  * that is neither is Spark's MISSING_AGGREGATION error. The name of a key
  * (its column name, or `window` for window()) also resolves, so
  * `window.start` works after GROUP BY window(...). */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,22 @@ static struct expr *key_ref(struct binder *b, struct aggbind *agg, int k) {
 
 /* ---- the main switch ---- */
 
+/* Levenshtein distance, case-insensitive, capped for long names. */
+static int edit_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) return 99;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + cost;
+            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+        }
+    return d[n][m];
+}
+
 static struct expr *bind_func(struct binder *b, const struct ast *e, const struct bscope *s, struct aggbind *agg) {
     if (agg_is_aggregate(e->text)) return bind_agg_call(b, e, s, agg);
     if (e->star) {
@@ -488,7 +505,22 @@ static struct expr *bind_func(struct binder *b, const struct ast *e, const struc
     }
     const struct func_def *d = func_lookup(e->text);
     if (!d) {
-        bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`", e->text);
+        /* suggest the closest known name (aggregates included) */
+        size_t nn;
+        const char *const *names = func_names(&nn);
+        static const char *const aggs[] = {"count", "sum", "avg", "min", "max", "first", "last"};
+        const char *best = NULL;
+        int bestd = 3;
+        for (size_t i = 0; i < nn + sizeof aggs / sizeof aggs[0]; i++) {
+            const char *cand = i < nn ? names[i] : aggs[i - nn];
+            int dist = edit_distance(e->text, cand);
+            if (dist < bestd) {
+                bestd = dist;
+                best = cand;
+            }
+        }
+        if (best) bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`; did you mean `%s`?", e->text, best);
+        else bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`", e->text);
         return NULL;
     }
     if (e->distinct) {

@@ -610,6 +610,26 @@ static struct lp *bind_select(struct binder *b, const struct ast_query *q, struc
         if (gi >= 0 && !(p = bind_generate(b, &q->items[gi], p, &sc, &gfirst, &gcount))) return NULL;
         for (uint32_t i = 0; i < q->nitems; i++) {
             const struct ast_item *x = &q->items[i];
+            if (x->expr->kind == AST_FUNC && !strcasecmp(x->expr->text, "json_tuple")) {
+                /* json_tuple(json, 'a', 'b') → c0, c1: each a top-level field as a string */
+                if (x->expr->nargs < 2) return bind_error(b, x->pos, "json_tuple needs a JSON string and at least one field name"), NULL;
+                struct expr *js = bind_expr(b, x->expr->args[0], &sc, NULL);
+                if (!js) return NULL;
+                for (uint32_t k = 1; k < x->expr->nargs; k++) {
+                    const struct ast *f = x->expr->args[k];
+                    if (f->kind != AST_STRING) return bind_error(b, f->pos, "json_tuple field names must be string literals"), NULL;
+                    /* names with dots or brackets are single keys for json_tuple */
+                    const char *path = arena_printf(b->a, "$['%s']", f->text);
+                    const struct func_def *d = func_lookup("get_json_object");
+                    struct fbind fb = {.a = b->a, .name = "get_json_object", .nargs = 2, .err_arg = -1, .res = &b->res};
+                    fb.args = arena_alloc(b->a, 2 * sizeof *fb.args);
+                    fb.args[0] = js;
+                    fb.args[1] = expr_const_string(b->a, path, (uint32_t)strlen(path));
+                    if (d->bind(&fb)) return bind_error(b, f->pos, "%s", fb.err), NULL;
+                    items_push(b, &it, fb.result, arena_printf(b->a, "c%u", k - 1), NULL);
+                }
+                continue;
+            }
             if ((int)i == gi) {
                 for (uint32_t k = 0; k < gcount; k++)
                     items_push(b, &it, expr_col(b->a, (int)(gfirst + k), sc.cols[gfirst + k].type), sc.cols[gfirst + k].name, NULL);

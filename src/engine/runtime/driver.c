@@ -44,6 +44,8 @@ struct drv {
     int64_t last_trigger_us; /* start of the previous micro-batch (input rate) */
     int64_t backoff_us;      /* while a source cannot be reached */
     uint32_t nstream;        /* sources that stream (src[i] != NULL); static ones are read at open */
+    struct buf *target;      /* availableNow: the latest offsets when the query started */
+    bool have_target;
 };
 
 int64_t drv_now_us(void) {
@@ -311,6 +313,8 @@ void drv_close(struct drv *d) {
         buf_free(&d->start[i]);
         buf_free(&d->end[i]);
     }
+    for (uint32_t i = 0; d->target && i < d->nsrc; i++) buf_free(&d->target[i]);
+    free(d->target);
     free(d->src);
     free(d->start);
     free(d->end);
@@ -499,6 +503,21 @@ int drv_step(struct drv *d, int64_t now_us) {
         if ((rc = run_batch(d, now_us))) return rc;
         return 1;
     }
+    if (d->trig == TRIG_AVAILABLE_NOW && !d->have_target) {
+        /* what is there now is what this run processes */
+        d->target = calloc(d->nsrc ? d->nsrc : 1, sizeof *d->target);
+        for (uint32_t i = 0; i < d->nsrc; i++) {
+            if (!d->src[i]) continue;
+            bool has;
+            rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, 0, &d->target[i], &has);
+            if (rc) {
+                snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
+                return rc < 0 ? rc : WERR_IO;
+            }
+            terminate(&d->target[i]);
+        }
+        d->have_target = true;
+    }
     bool any = false;
     for (uint32_t i = 0; i < d->nsrc; i++) {
         bool has = false;
@@ -520,6 +539,17 @@ int drv_step(struct drv *d, int64_t now_us) {
             return rc < 0 ? rc : WERR_IO;
         }
         terminate(&d->end[i]);
+        if (d->have_target && d->src[i]->vt->clamp) {
+            struct buf c = {0};
+            if (!d->src[i]->vt->clamp(d->src[i], (const char *)d->start[i].p, (const char *)d->end[i].p,
+                                      (const char *)d->target[i].p, &c)) {
+                buf_clear(&d->end[i]);
+                buf_append(&d->end[i], c.p, c.len);
+                terminate(&d->end[i]);
+                has = !(d->end[i].len == d->start[i].len && !memcmp(d->end[i].p, d->start[i].p, d->end[i].len));
+            }
+            buf_free(&c);
+        }
         any |= has;
     }
     d->t_latest = (mono_us() - t0) / 1000;
@@ -539,7 +569,6 @@ int drv_step(struct drv *d, int64_t now_us) {
         int64_t next = now_us - now_us % d->interval_us + d->interval_us;
         int64_t after = drv_now_us();
         d->next_due = next > after ? next : after; /* a missed interval starts at once */
-        if (d->want_nodata) d->next_due = after;
     } else {
         d->next_due = 0;
     }

@@ -90,7 +90,10 @@ int sess_load(struct session *s, const char *file, const char *text, size_t len,
             struct binder b;
             bind_init(&b, &s->a, &s->cat);
             b.batch = st->kind == ST_QUERY && !s->streaming_selects;
-            if (bind_query_plan(&b, st->query, &q->plan)) return fail(s, s->src, s->len, b.err_pos, b.err_msg);
+            if (bind_query_plan(&b, st->query, &q->plan)) {
+                plan_free(&q->plan); /* compiled regexes and patterns of the partial binding */
+                return fail(s, s->src, s->len, b.err_pos, b.err_msg);
+            }
             uint32_t epos;
             if (stream_check(q->plan.root, q->mode, &epos, err, sizeof err)) {
                 plan_free(&q->plan);
