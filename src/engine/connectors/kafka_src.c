@@ -888,7 +888,11 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
     int64_t last_progress = clock_mono_ms();
     struct rstate *last = NULL;
     while (!rc && remaining > 0) {
-        ssize_t got = rd_kafka_consume_batch_queue(k->q, 100, msgs, BATCH);
+        /* rd_kafka_consume_batch_queue waits until BATCH messages or the
+         * timeout: take what is queued without waiting, and wait (briefly,
+         * so a range shorter than BATCH is not held up) only when nothing is */
+        ssize_t got = rd_kafka_consume_batch_queue(k->q, 0, msgs, BATCH);
+        if (got == 0) got = rd_kafka_consume_batch_queue(k->q, 2, msgs, BATCH);
         if (got < 0) {
             set_err(k, "consume failed: %s", rd_kafka_err2str(rd_kafka_last_error()));
             rc = WERR_IO;
