@@ -31,7 +31,9 @@ struct source_vt {
     /* A batch query's end offsets (endingOffsets; default: latest). */
     int (*ending)(struct source *s, const char *start, struct buf *out);
     /* The offset a micro-batch starting after `start` may read up to, into end; *has_data if that range is not
-     * empty. max_rows > 0 limits the range (maxOffsetsPerTrigger). */
+     * empty. max_rows > 0 limits the range (maxOffsetsPerTrigger); max_rows < 0
+     * asks for everything there is, ignoring the source's own per-trigger
+     * limits too (maxFilesPerTrigger): availableNow's target. */
     int (*latest)(struct source *s, const char *start, int64_t max_rows, struct buf *end, bool *has_data);
     /* Reads (start, end] and passes batches of the table's schema to emit;
      * batches are valid during the emit call only. */

@@ -101,7 +101,6 @@ static int f_initial(struct source *src, bool batch_query, struct buf *out) {
 }
 
 static int f_latest(struct source *src, const char *start, int64_t max_rows, struct buf *end, bool *has_data) {
-    (void)max_rows;
     struct source_files *s = (struct source_files *)src;
     int64_t from = 0;
     if (off(start, &from)) return WERR_CORRUPT;
@@ -112,7 +111,7 @@ static int f_latest(struct source *src, const char *start, int64_t max_rows, str
     if (rc) return rc;
     free_list(files, n);
     int64_t to = n;
-    if (s->max_files > 0 && to - from > s->max_files) to = from + s->max_files;
+    if (max_rows >= 0 && s->max_files > 0 && to - from > s->max_files) to = from + s->max_files;
     if (to < from) to = from;
     buf_printf(end, "{\"files\":%lld}", (long long)to);
     *has_data = to > from;

@@ -509,7 +509,7 @@ int drv_step(struct drv *d, int64_t now_us) {
         for (uint32_t i = 0; i < d->nsrc; i++) {
             if (!d->src[i]) continue;
             bool has;
-            rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, 0, &d->target[i], &has);
+            rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, -1, &d->target[i], &has);
             if (rc) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
                 return rc < 0 ? rc : WERR_IO;
