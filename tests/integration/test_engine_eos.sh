@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test_engine_eos: exactly-once file output of the turnstile example pipeline
 # under SIGKILL, on weir's own broker. build/turnstile-producer keeps sending
-# readings (fixed seed, 2000/s, duplicates, rows up to 2 minutes out of
-# order) while `weir run` (trigger processingTime=200 ms, at most 1500
+# readings (fixed seed, 6000/s, duplicates, rows up to 2 minutes out of
+# order) while `weir run` (trigger processingTime=200 ms, at most 4000
 # offsets per batch) is killed with SIGKILL at least twelve times, each time
-# a seeded random 0-400 ms after it was seen making progress (a new
-# offsets/N in its checkpoint), and restarted on the same checkpoint. Then
+# a seeded random moment after it was seen making progress (a new
+# offsets/N in its checkpoint): half within 8 ms (inside the batch that just
+# began), half up to 400 ms later; restarted on the same checkpoint each time. Then
 # the producer stops, a last run with availableNow drains the topic, and the
 # rows of the files listed in lake/_spark_metadata must equal DuckDB's
 # reference (tests/js/turnstile_duckdb.mjs): no row missing, none twice.
@@ -29,27 +30,36 @@ fi
 weir_start || { fail "broker start"; weir_finish; exit; }
 
 dir=$WEIR_TMP/q; mkdir -p "$dir"
-sed -e '/^-- The same windows on the console/,$d' -e "s/'failOnDataLoss' = 'false'/'failOnDataLoss' = 'false', 'maxOffsetsPerTrigger' = '1500'/" \
+sed -e '/^-- The same windows on the console/,$d' -e "s/'failOnDataLoss' = 'false'/'failOnDataLoss' = 'false', 'maxOffsetsPerTrigger' = '4000'/" \
   "$ROOT/examples/turnstile/pipeline.sql" >"$dir/p.sql"
 ppid_=; qpid=
 cleanup_eos() { [ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null; [ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null; weir_cleanup; }
 trap cleanup_eos EXIT
 
-"$PRODUCER" -b "$WEIR_BOOTSTRAP" -n 0 -r 2000 -s 7 --late 2 --late-max 120 -q >"$WEIR_TMP/producer.log" 2>&1 &
+"$PRODUCER" -b "$WEIR_BOOTSTRAP" -n 0 -r 6000 -s 7 --late 2 --late-max 120 -q >"$WEIR_TMP/producer.log" 2>&1 &
 ppid_=$!
 nfiles() { local n; n=$(ls "$1" 2>/dev/null | grep -c '^[0-9]*$'); echo "${n:-0}"; }
-progressed() { [ "$(nfiles "$dir/checkpoint/lake/offsets")" -gt "$1" ]; }
+# offsets/$1 exists: batch $1 began (no fork: polled every 5 ms)
+progressed() { [ -e "$dir/checkpoint/lake/offsets/$1" ]; }
 kills=0 errors=0 midbatch=0
 while [ $kills -lt "$KILLS" ]; do
-  before=$(nfiles "$dir/checkpoint/lake/offsets")
+  last=$(ls "$dir/checkpoint/lake/offsets" 2>/dev/null | grep '^[0-9]*$' | sort -n | tail -1)
+  before=$(( ${last:--1} + 1 ))   # the next batch id
   (cd "$dir" && exec "$WEIR" run p.sql --var bootstrap="$WEIR_BOOTSTRAP" --var window='5 minutes' --var slide='5 minutes' \
      --trigger 'processingTime=200 milliseconds' >/dev/null 2>"$dir/err.$kills.txt") &
   qpid=$!
-  if ! wait_until 120 progressed "$before"; then
+  deadline=$((SECONDS + 120))
+  until progressed "$before"; do   # polled every 5 ms, to catch the batch that just began
+    if [ $SECONDS -ge $deadline ]; then break; fi
+    sleep 0.005
+  done
+  if ! progressed "$before"; then
     fail "run $kills made no progress in 120 s" "$(tail -n 5 "$dir/err.$kills.txt")"; errors=1; break
   fi
-  # a random moment within the next batches (seeded)
-  sleep "$(printf '0.%03d' $((RANDOM % 400)))"
+  # a random moment (seeded): every other kill within a few ms of a batch's
+  # offsets/N being written (inside that batch), the others up to 400 ms later
+  if [ $((RANDOM % 2)) = 0 ]; then delay=$((RANDOM % 8)); else delay=$((RANDOM % 400)); fi
+  sleep "$(printf '0.%03d' $delay)"
   if ! kill -9 "$qpid" 2>/dev/null; then
     fail "run $kills exited by itself" "$(tail -n 5 "$dir/err.$kills.txt")"; errors=1; break
   fi
