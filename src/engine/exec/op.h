@@ -96,6 +96,10 @@ struct lp_agg;
 struct op *op_aggregate_new(const struct ty *schema, struct expr **keys, uint32_t nkeys, const struct lp_agg *aggs,
                             uint32_t naggs, int wm_key);
 /* wm_col: input column with event time (-1 none); within_wm: evict by that time + delay. */
+/* Aggregation over session_window(time, gap): keys[sess_key] is a placeholder
+ * the operator fills with each session's {start, end}. */
+struct op *op_session_new(const struct ty *schema, struct expr **keys, uint32_t nkeys, int sess_key, struct expr *time,
+                          int64_t gap, const struct lp_agg *aggs, uint32_t naggs, int wm_key);
 struct op *op_dedup_new(const struct ty *schema, const int *cols, uint32_t ncols, int wm_col, bool within_wm, int64_t delay_us);
 struct op *op_union_new(const struct ty *schema, uint32_t ninputs);
 struct lp_sort_key;

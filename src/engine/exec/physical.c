@@ -29,7 +29,10 @@ static void build(const struct lp *n, struct op *next, struct pipeline *p) {
     case LP_WINDOW: o = op_window_new(n->schema, n->win_time, n->win_size, n->win_slide, n->win_start); break;
     case LP_AGGREGATE: {
         int wm_key = n->streaming ? n->wm_col : -1;
-        o = op_aggregate_new(n->schema, n->keys, n->nkeys, n->aggs, n->naggs, wm_key);
+        if (n->sess_key >= 0)
+            o = op_session_new(n->schema, n->keys, n->nkeys, n->sess_key, n->sess_time, n->sess_gap, n->aggs, n->naggs, wm_key);
+        else
+            o = op_aggregate_new(n->schema, n->keys, n->nkeys, n->aggs, n->naggs, wm_key);
         p->stateful = true;
         break;
     }

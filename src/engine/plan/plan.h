@@ -109,6 +109,9 @@ struct lp {
     uint32_t nkeys;
     struct lp_agg *aggs;
     uint32_t naggs;
+    int sess_key;                /* session_window: index of its key (-1 none); keys[sess_key] is a placeholder */
+    struct expr *sess_time;
+    int64_t sess_gap;
     /* DEDUP: key columns; within_wm = dropDuplicatesWithinWatermark */
     int *dedup_cols;
     uint32_t ndedup;

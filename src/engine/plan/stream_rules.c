@@ -76,6 +76,19 @@ int stream_check(const struct lp *root, enum out_mode mode, uint32_t *pos, char 
                               "in %s output mode", mode == OUT_UPDATE ? "update" : "complete");
         return -1;
     }
+    if (w.agg && w.agg->sess_key >= 0) {
+        *pos = w.agg->pos;
+        if (mode == OUT_UPDATE) {
+            snprintf(err, errcap, "Update output mode is not supported for session window aggregations on streaming "
+                                  "DataFrames/Datasets; use append or complete");
+            return -1;
+        }
+        if (w.agg->nkeys < 2) {
+            snprintf(err, errcap, "a streaming session window aggregation needs at least one grouping column besides "
+                                  "session_window");
+            return -1;
+        }
+    }
     if (w.naggs && mode == OUT_APPEND && w.agg->wm_col < 0) {
         *pos = w.agg->pos;
         snprintf(err, errcap, "Append output mode not supported when there are streaming aggregations on streaming "
