@@ -111,6 +111,10 @@ struct op *op_limit_new(const struct ty *schema, int64_t limit);
 struct op *op_join_new(const struct ty *schema, int type, bool build_left, struct expr **bkeys, struct expr **pkeys,
                        uint32_t nkeys, struct expr *residual, uint32_t nleft, uint32_t nright);
 struct op *op_join_build_entry(struct op *join);
+/* Inner join of two streams (op_ssjoin.c): each side pushes into its entry. */
+struct op *op_ssjoin_new(const struct ty *schema, const struct ty *left, const struct ty *right, struct expr **lkeys,
+                         struct expr **rkeys, uint32_t nkeys, struct expr *residual);
+struct op *op_ssjoin_entry(struct op *join, int side);
 /* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
 struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);
 

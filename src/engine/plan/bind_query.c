@@ -195,8 +195,10 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     if (!rt) return NULL;
     enum ast_join jt = r->join;
     bool build_left = false;
-    if (l->streaming && rt->streaming)
-        return bind_error(b, r->pos, "stream-stream joins are not supported yet (join a stream with a static table)"), NULL;
+    bool ss = l->streaming && rt->streaming;
+    if (ss && jt != JOIN_INNER)
+        return bind_error(b, r->pos, "only inner joins between two streams are supported yet (outer stream-stream joins need "
+                                     "watermarks and time constraints weir does not derive yet)"), NULL;
     if (jt == JOIN_FULL)
         return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
                           l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
@@ -222,6 +224,7 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     struct lp *j = node(b, LP_JOIN, NULL, r->pos);
     j->join = jt;
     j->build_left = build_left;
+    j->stream_stream = ss;
     j->inputs = arena_alloc(b->a, 2 * sizeof *j->inputs);
     j->inputs[0] = l;
     j->inputs[1] = rt;
@@ -281,6 +284,8 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     } else if (jt != JOIN_CROSS) {
         return bind_error(b, r->pos, "a join needs ON or USING"), NULL;
     }
+    if (ss && nk == 0)
+        return bind_error(b, r->pos, "a join of two streams needs an equality between the two sides in ON or USING"), NULL;
     j->lkeys = lk;
     j->rkeys = rk;
     j->njkeys = nk;

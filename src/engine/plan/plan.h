@@ -122,6 +122,7 @@ struct lp {
     uint32_t njkeys;
     struct expr *residual;
     bool build_left;             /* hash the left input (the right one streams) */
+    bool stream_stream;          /* both inputs stream: op_ssjoin buffers both */
     /* GENERATE */
     struct expr *gen;
     bool gen_outer, gen_pos;
