@@ -500,6 +500,7 @@ static struct expr *bind_func(struct binder *b, const struct ast *e, const struc
         return NULL;
     }
     if (!strcasecmp(e->text, "window") || !strcasecmp(e->text, "session_window")) {
+        /* (also reached when window() appears outside GROUP BY) */
         bind_error(b, e->pos, "%s() is supported only as a GROUP BY key", e->text);
         return NULL;
     }

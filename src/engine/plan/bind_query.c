@@ -195,8 +195,10 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     if (!rt) return NULL;
     enum ast_join jt = r->join;
     bool build_left = false;
-    if (l->streaming && rt->streaming)
-        return bind_error(b, r->pos, "stream-stream joins are not supported yet (join a stream with a static table)"), NULL;
+    bool ss = l->streaming && rt->streaming;
+    if (ss && jt != JOIN_INNER)
+        return bind_error(b, r->pos, "only inner joins between two streams are supported yet (outer stream-stream joins need "
+                                     "watermarks and time constraints weir does not derive yet)"), NULL;
     if (jt == JOIN_FULL)
         return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
                           l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
@@ -222,6 +224,7 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     struct lp *j = node(b, LP_JOIN, NULL, r->pos);
     j->join = jt;
     j->build_left = build_left;
+    j->stream_stream = ss;
     j->inputs = arena_alloc(b->a, 2 * sizeof *j->inputs);
     j->inputs[0] = l;
     j->inputs[1] = rt;
@@ -281,6 +284,8 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     } else if (jt != JOIN_CROSS) {
         return bind_error(b, r->pos, "a join needs ON or USING"), NULL;
     }
+    if (ss && nk == 0)
+        return bind_error(b, r->pos, "a join of two streams needs an equality between the two sides in ON or USING"), NULL;
     j->lkeys = lk;
     j->rkeys = rk;
     j->njkeys = nk;
@@ -466,13 +471,31 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     agg.keys = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.keys);
     agg.key_asts = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_asts);
     agg.key_names = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_names);
-    int window_seen = 0;
+    int window_seen = 0, sess_key = -1;
+    struct expr *sess_time = NULL;
+    int64_t sess_gap = 0;
     for (uint32_t i = 0; i < ng; i++) {
         const struct ast *g = group_ast(b, q, q->group[i], sc);
         if (!g) return NULL;
         if (bind_has_aggregate(g)) return bind_error(b, g->pos, "aggregate functions are not allowed in GROUP BY"), NULL;
-        if (g->kind == AST_FUNC && !strcasecmp(g->text, "window")) {
-            if (window_seen++) return bind_error(b, g->pos, "only one window() per GROUP BY is supported"), NULL;
+        if (g->kind == AST_FUNC && !strcasecmp(g->text, "session_window")) {
+            if (window_seen++) return bind_error(b, g->pos, "only one window() or session_window() per GROUP BY is supported"), NULL;
+            if (g->nargs != 2)
+                return bind_error(b, g->pos, "[WRONG_NUM_ARGS] session_window requires 2 arguments (timeColumn, gapDuration) but got %u", g->nargs), NULL;
+            struct expr *t = bind_expr(b, g->args[0], sc, NULL);
+            if (!t) return NULL;
+            if (t->type->kind == TY_STRING || t->type->kind == TY_DATE) t = fb_cast_expr(b->a, t, ty_timestamp());
+            if (t->type->kind != TY_TIMESTAMP)
+                return bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] the time column of session_window must be a TIMESTAMP"), NULL;
+            if (bind_interval(b, g->args[1], &sess_gap)) return NULL;
+            if (sess_gap <= 0) return bind_error(b, g->args[1]->pos, "the session gap must be greater than 0"), NULL;
+            struct ty_field wf[2] = {{"start", ty_timestamp(), true}, {"end", ty_timestamp(), true}};
+            agg.keys[i] = expr_const_null(b->a, ty_struct(b->a, wf, 2)); /* filled by the session operator */
+            agg.key_names[i] = "session_window";
+            sess_key = (int)i;
+            sess_time = t;
+        } else if (g->kind == AST_FUNC && !strcasecmp(g->text, "window")) {
+            if (window_seen++) return bind_error(b, g->pos, "only one window() or session_window() per GROUP BY is supported"), NULL;
             child = bind_window(b, g, child, sc);
             if (!child) return NULL;
             agg.keys[i] = expr_col(b->a, (int)sc->n - 1, sc->cols[sc->n - 1].type);
@@ -509,12 +532,17 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     a->nkeys = agg.nkeys;
     a->aggs = agg.aggs;
     a->naggs = agg.naggs;
+    a->sess_key = sess_key;
+    a->sess_time = sess_time;
+    a->sess_gap = sess_gap;
     struct ty_field *fs = arena_alloc(b->a, (agg.nkeys + agg.naggs + 1) * sizeof *fs);
     a->wm_col = -1;
     for (uint32_t i = 0; i < agg.nkeys; i++) {
         fs[i] = (struct ty_field){agg.key_names[i], agg.keys[i]->type, true};
         if (child->wm_col >= 0 && agg.keys[i]->kind == EX_COL && agg.keys[i]->col == child->wm_col) a->wm_col = (int)i;
     }
+    /* a session window on the watermarked column carries the watermark */
+    if (sess_key >= 0 && child->wm_col >= 0 && sess_time->kind == EX_COL && sess_time->col == child->wm_col) a->wm_col = sess_key;
     for (uint32_t i = 0; i < agg.naggs; i++) fs[agg.nkeys + i] = (struct ty_field){agg.aggs[i].name, agg.aggs[i].fn.type, true};
     a->schema = ty_struct(b->a, fs, agg.nkeys + agg.naggs);
     struct lp *top = a;

@@ -138,6 +138,7 @@ void lp_print(struct buf *b, const struct lp *n, int indent) {
                    (long long)n->win_start);
         break;
     case LP_AGGREGATE:
+        if (n->sess_key >= 0) buf_printf(b, " session_window(#%d gap %lldus)", n->sess_key, (long long)n->sess_gap);
         buf_printf(b, " keys [");
         for (uint32_t i = 0; i < n->nkeys; i++) {
             if (i) buf_printf(b, ", ");

@@ -109,6 +109,9 @@ struct lp {
     uint32_t nkeys;
     struct lp_agg *aggs;
     uint32_t naggs;
+    int sess_key;                /* session_window: index of its key (-1 none); keys[sess_key] is a placeholder */
+    struct expr *sess_time;
+    int64_t sess_gap;
     /* DEDUP: key columns; within_wm = dropDuplicatesWithinWatermark */
     int *dedup_cols;
     uint32_t ndedup;
@@ -119,6 +122,7 @@ struct lp {
     uint32_t njkeys;
     struct expr *residual;
     bool build_left;             /* hash the left input (the right one streams) */
+    bool stream_stream;          /* both inputs stream: op_ssjoin buffers both */
     /* GENERATE */
     struct expr *gen;
     bool gen_outer, gen_pos;
