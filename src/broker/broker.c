@@ -8,6 +8,7 @@
 #include "broker/group.h"
 #include "broker/net.h"
 #include "broker/topics.h"
+#include "broker/txn.h"
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -118,6 +119,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     pid_alloc_open(&b->pids, b->meta_dir);
     if (topics_load(b, err, errlen)) goto fail;
     if (grp_open(b, err, errlen)) goto fail;
+    if (txn_open(b, err, errlen)) goto fail;
 
     b->epfd = epoll_create1(EPOLL_CLOEXEC);
     b->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -173,6 +175,7 @@ void broker_housekeep(struct broker *b, int64_t now_wall) {
     /* producer-state snapshots bound the log replayed after a crash */
     int snapshot_due = now_wall - b->last_snapshot_ms >= 60000;
     if (snapshot_due) b->last_snapshot_ms = now_wall;
+    txn_tick(b, now_wall);
     /* the log cleaner looks for work every log.cleaner.backoff.ms (Kafka: 15 s) */
     int clean_due = now_wall - b->last_clean_ms >= b->cfg.log_cleaner_backoff_ms;
     if (clean_due) b->last_clean_ms = now_wall;
@@ -230,6 +233,7 @@ void broker_free(struct broker *b) {
     grp_detach_requests(b); /* before the connections (and their requests) go */
     net_close_all(b);
     grp_free(b);
+    txn_free(b);
     if (b->flusher) flusher_stop(b->flusher);
     int had_topics = b->meta_dir[0] != 0;
     topics_close_all(b); /* flushes every log, withdraws cleaner jobs */

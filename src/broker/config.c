@@ -53,6 +53,7 @@ static const struct bkey bkeys[] = {
     {"log.message.timestamp.type", CFG_STRING, "CreateTime"},
     {"log.cleanup.policy", CFG_LIST, "delete"},
     {"log.cleaner.backoff.ms", CFG_LONG, "15000"},
+    {"transaction.max.timeout.ms", CFG_INT, "900000"},
     /* group coordinator (group.h) */
     {"group.initial.rebalance.delay.ms", CFG_INT, "3000"},
     {"group.min.session.timeout.ms", CFG_INT, "6000"},
@@ -187,6 +188,7 @@ int broker_cfg_load(struct broker_cfg *cfg, const struct props *p, char *err, si
     cfg->socket_request_max_bytes = (int32_t)bget_long(cfg, "socket.request.max.bytes");
     cfg->max_connections = (int32_t)bget_long(cfg, "max.connections");
     cfg->log_cleaner_backoff_ms = bget_long(cfg, "log.cleaner.backoff.ms");
+    cfg->transaction_max_timeout_ms = (int32_t)bget_long(cfg, "transaction.max.timeout.ms");
     cfg->queued_max_request_bytes = bget_long(cfg, "queued.max.request.bytes");
     if (cfg->queued_max_request_bytes < 0) cfg->queued_max_request_bytes = INT64_MAX; /* Kafka's -1: no limit */
     if (cfg->queued_max_request_bytes < 2 * (int64_t)cfg->socket_request_max_bytes) {

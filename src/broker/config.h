@@ -33,6 +33,7 @@ struct broker_cfg {
     int32_t log_index_interval_bytes, message_max_bytes, socket_request_max_bytes, max_connections;
     int64_t queued_max_request_bytes; /* all connections' read buffers together */
     int64_t log_cleaner_backoff_ms;
+    int32_t transaction_max_timeout_ms;
     int log_append_time; /* message.timestamp.type = LogAppendTime */
     char cleanup_policy[32];
     /* group coordinator */

@@ -26,6 +26,8 @@
 
 struct req;
 struct conn;
+struct broker;
+struct txn_coord;
 
 /* A request waiting on a partition: produce acks=all waiting for fsync up
  * to `offset`, or a fetch waiting for data past `offset`. */
@@ -87,6 +89,10 @@ struct req {
     int woken;               /* fetch: on the broker's wake list */
     struct req *wake_next;
     void *hstate;            /* handler state for a parked request */
+    /* Called instead of req_complete once every sync the request waits on
+     * is done (a handler with a second phase, e.g. EndTxn); it must end by
+     * completing the request. */
+    void (*on_synced)(struct broker *b, struct req *r);
     int64_t start_us;
 };
 
@@ -133,6 +139,7 @@ struct broker {
     int64_t next_housekeep_ms, last_retention_ms;
     struct logdir *logdir;
     struct pid_alloc pids;
+    struct txn_coord *txn;
     int64_t last_snapshot_ms, last_clean_ms;
     int clean_start;         /* the log dir had the clean-shutdown marker */
     char meta_dir[1100];
@@ -173,6 +180,12 @@ int h_alter_configs(struct broker *b, struct req *r);
 int h_incremental_alter_configs(struct broker *b, struct req *r);
 int h_describe_cluster(struct broker *b, struct req *r);
 int h_init_producer_id(struct broker *b, struct req *r);
+int h_add_partitions_to_txn(struct broker *b, struct req *r);
+int h_add_offsets_to_txn(struct broker *b, struct req *r);
+int h_end_txn(struct broker *b, struct req *r);
+int h_txn_offset_commit(struct broker *b, struct req *r);
+int h_describe_transactions(struct broker *b, struct req *r);
+int h_list_transactions(struct broker *b, struct req *r);
 /* group coordinator (group.h) */
 int h_find_coordinator(struct broker *b, struct req *r);
 int h_join_group(struct broker *b, struct req *r);
@@ -192,6 +205,8 @@ void fetch_on_timeout(struct broker *b, struct req *r);
 void fetch_on_wake(struct broker *b, struct req *r);
 void fetch_cancel(struct broker *b, struct req *r);
 void produce_on_synced(struct broker *b, struct partition *p);
+/* A request waiting on syncs has one fewer to wait for. */
+void req_sync_done(struct broker *b, struct req *r);
 /* Completes every produce request waiting on p (p is going away). */
 void produce_release_waiters(struct broker *b, struct partition *p);
 /* Called after appending to p: wakes fetches waiting on it. */

@@ -974,6 +974,7 @@ void grp_free(struct broker *b) {
         free(g);
     }
     hmap_free(&b->grp->groups);
+    grp_txn_free_pending(b);
     free(b->grp);
     b->grp = NULL;
 }

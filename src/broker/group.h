@@ -93,8 +93,21 @@ struct group {
     struct hmap offsets;        /* "topic\0" + be32 partition -> struct grp_offset */
 };
 
+/* An offset committed inside a transaction (TxnOffsetCommit): written to
+ * __consumer_offsets in a transactional batch, applied to the group when
+ * the COMMIT marker lands there, dropped on ABORT. */
+struct grp_txn_offset {
+    int64_t pid;
+    char *group, *topic;
+    int32_t part, leader_epoch;
+    int64_t offset, commit_ts;
+    char *metadata;
+    struct grp_txn_offset *next;
+};
+
 struct grp_coord {
     struct hmap groups; /* id -> struct group */
+    struct grp_txn_offset *txn_pending;
     int64_t next_deadline;
     int64_t next_expiry_check; /* monotonic ms */
     int loading;
@@ -160,6 +173,28 @@ int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r);
 /* A topic was deleted: its committed offsets go too (as Kafka does), with
  * tombstones in the log (topics.c calls this). */
 void grp_topic_deleted(struct broker *b, const char *topic);
+
+/* ---- transactional offsets (group_store.c) ---- */
+/* One offset of a TxnOffsetCommit. */
+struct grp_txn_commit {
+    const char *topic;
+    size_t tlen;
+    int32_t part, leader_epoch;
+    int64_t offset;
+    const char *metadata;
+    size_t mlen;
+};
+/* Writes the offsets as a transactional batch of producer pid/epoch to
+ * __consumer_offsets and holds them pending; r (if any) waits until the
+ * batch is durable. Returns a Kafka error code. */
+int grp_txn_commit_offsets(struct broker *b, struct req *r, const char *group, int64_t pid, int16_t epoch,
+                           const struct grp_txn_commit *v, int n);
+/* The transaction of pid ended (its marker is in __consumer_offsets):
+ * COMMIT applies its pending offsets, ABORT drops them. */
+void grp_txn_complete(struct broker *b, int64_t pid, int commit);
+/* Is an offset of group/topic/partition pending in an open transaction? */
+int grp_txn_pending(struct broker *b, const char *group, const char *topic, size_t tlen, int32_t part);
+void grp_txn_free_pending(struct broker *b);
 
 /* Persists g's metadata (no wait for the fsync). */
 void grp_store_group(struct broker *b, struct group *g);

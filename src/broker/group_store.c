@@ -225,6 +225,120 @@ int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r) {
     return KERR_NONE;
 }
 
+/* ---- transactional offsets ---- */
+
+static void txn_offset_free(struct grp_txn_offset *o) {
+    free(o->group);
+    free(o->topic);
+    free(o->metadata);
+    free(o);
+}
+
+static void txn_pending_add(struct broker *b, int64_t pid, const char *group, size_t glen, const char *topic,
+                            size_t tlen, int32_t part, int64_t offset, int32_t epoch, const char *meta, size_t mlen,
+                            int64_t ts) {
+    struct grp_txn_offset *o = calloc(1, sizeof *o);
+    if (!o) abort();
+    o->pid = pid;
+    o->group = strndup(group, glen);
+    o->topic = strndup(topic, tlen);
+    o->metadata = strndup(meta ? meta : "", meta ? mlen : 0);
+    if (!o->group || !o->topic || !o->metadata) abort();
+    o->part = part;
+    o->offset = offset;
+    o->leader_epoch = epoch;
+    o->commit_ts = ts;
+    o->next = b->grp->txn_pending; /* newest first: the first match of a key is its latest */
+    b->grp->txn_pending = o;
+}
+
+int grp_txn_commit_offsets(struct broker *b, struct req *r, const char *group, int64_t pid, int16_t epoch,
+                           const struct grp_txn_commit *v, int n) {
+    struct grp_batch bt;
+    grp_batch_init(&bt);
+    for (int i = 0; i < n; i++) {
+        struct grp_offset o = {v[i].offset, v[i].leader_epoch, (char *)(v[i].metadata ? v[i].metadata : ""), bt.ts};
+        char *meta = strndup(o.metadata, v[i].metadata ? v[i].mlen : 0);
+        if (!meta) abort();
+        o.metadata = meta;
+        grp_batch_offset(&bt, group, v[i].topic, v[i].tlen, v[i].part, &o, 0);
+        free(meta);
+    }
+    if (bt.n) { /* the coordinator writes them in the producer's transaction */
+        bt.bb.producer_id = pid;
+        bt.bb.producer_epoch = epoch;
+        bt.bb.base_sequence = -1;
+        bt.bb.attributes |= BATCH_ATTR_TRANSACTIONAL;
+    }
+    struct partition *p = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
+    int err = KERR_COORDINATOR_NOT_AVAILABLE;
+    if (p && bt.n) {
+        batch_builder_finish(&bt.bb);
+        struct plog_append res;
+        int64_t now = clock_wall_ms();
+        int rc = plog_append(p->log, bt.buf.p, bt.buf.len, now, -1, &res);
+        if (rc) {
+            log_error("append to %s-0 failed: %s", GRP_OFFSETS_TOPIC, werr_str(rc));
+            err = KERR_KAFKA_STORAGE_ERROR;
+        } else {
+            struct batch_hdr h;
+            batch_parse_header(bt.buf.p, bt.buf.len, &h);
+            pstate_update(p->ps, &h, bt.buf.p, bt.buf.len);
+            partition_notify_append(b, p);
+            if (r && plog_flushed_offset(p->log) <= res.last_offset)
+                partition_add_sync_waiter(b, p, r, res.last_offset + 1);
+            for (int i = 0; i < n; i++)
+                txn_pending_add(b, pid, group, strlen(group), v[i].topic, v[i].tlen, v[i].part, v[i].offset,
+                                v[i].leader_epoch, v[i].metadata, v[i].mlen, now);
+            err = KERR_NONE;
+        }
+    } else if (!bt.n) {
+        err = KERR_NONE;
+    }
+    grp_batch_free(&bt);
+    return err;
+}
+
+void grp_txn_complete(struct broker *b, int64_t pid, int commit) {
+    /* pending entries are newest first: apply oldest first so the latest wins */
+    struct grp_txn_offset *mine = NULL, **pp = &b->grp->txn_pending;
+    while (*pp) {
+        struct grp_txn_offset *o = *pp;
+        if (o->pid == pid) {
+            *pp = o->next;
+            o->next = mine;
+            mine = o;
+        } else {
+            pp = &o->next;
+        }
+    }
+    while (mine) {
+        struct grp_txn_offset *o = mine;
+        mine = o->next;
+        if (commit) {
+            struct group *g = grp_get_or_create(b, o->group, strlen(o->group));
+            grp_offset_set(g, o->topic, strlen(o->topic), o->part, o->offset, o->leader_epoch, o->metadata,
+                           strlen(o->metadata), o->commit_ts);
+        }
+        txn_offset_free(o);
+    }
+}
+
+void grp_txn_free_pending(struct broker *b) {
+    while (b->grp->txn_pending) {
+        struct grp_txn_offset *o = b->grp->txn_pending;
+        b->grp->txn_pending = o->next;
+        txn_offset_free(o);
+    }
+}
+
+int grp_txn_pending(struct broker *b, const char *group, const char *topic, size_t tlen, int32_t part) {
+    for (struct grp_txn_offset *o = b->grp->txn_pending; o; o = o->next)
+        if (o->part == part && !strcmp(o->group, group) && strlen(o->topic) == tlen && !memcmp(o->topic, topic, tlen))
+            return 1;
+    return 0;
+}
+
 void grp_store_group(struct broker *b, struct group *g) {
     if (b->grp && b->grp->loading) return;
     struct grp_batch bt;
@@ -369,8 +483,9 @@ static int load_group_value(struct group *g, struct rd *v) {
     return 0;
 }
 
-/* Applies one record of __consumer_offsets. */
-static void load_record(struct broker *b, const struct batch_record *rec) {
+/* Applies one record of __consumer_offsets; records of a transactional
+ * batch (txn_pid >= 0) are held pending until their marker. */
+static void load_record(struct broker *b, const struct batch_record *rec, int64_t txn_pid) {
     if (!rec->key || rec->key_len < 2) return;
     struct rd k = {rec->key, rec->key + rec->key_len, 0};
     int16_t kver = rd16(&k);
@@ -384,11 +499,13 @@ static void load_record(struct broker *b, const struct batch_record *rec) {
         int32_t tl = rdstr(&k, &topic);
         int32_t part = rd32(&k);
         if (k.bad || !topic) return;
-        struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
-        if (!g) return;
-        if (tomb) {
-            grp_offset_del(g, topic, (size_t)tl, part);
-            return;
+        if (txn_pid < 0 || tomb) {
+            struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
+            if (!g) return;
+            if (tomb) {
+                grp_offset_del(g, topic, (size_t)tl, part);
+                return;
+            }
         }
         int16_t vver = rd16(&v);
         if (vver < 0 || vver > 3) return;
@@ -398,6 +515,12 @@ static void load_record(struct broker *b, const struct batch_record *rec) {
         int32_t ml = rdstr(&v, &meta);
         int64_t ts = rd64(&v);
         if (v.bad) return;
+        if (txn_pid >= 0) {
+            txn_pending_add(b, txn_pid, gid, (size_t)gl, topic, (size_t)tl, part, off, epoch, meta,
+                            meta ? (size_t)ml : 0, ts);
+            return;
+        }
+        struct group *g = grp_get_or_create(b, gid, (size_t)gl);
         grp_offset_set(g, topic, (size_t)tl, part, off, epoch, meta ? meta : "", meta ? (size_t)ml : 0, ts);
     } else if (kver == 2) {
         struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
@@ -455,7 +578,12 @@ static int load_log(struct broker *b, struct partition *p, char *err, size_t err
         int64_t next = off;
         while ((rc = batch_iter_next(&it, &bp, &bl, &h)) == 1) {
             next = batch_last_offset(&h) + 1;
-            if (h.attributes & BATCH_ATTR_CONTROL) continue;
+            if (h.attributes & BATCH_ATTR_CONTROL) { /* a transaction's marker: its offsets land or vanish */
+                int type = pstate_control_type(bp, bl);
+                if (type >= 0) grp_txn_complete(b, h.producer_id, type == CTRL_COMMIT);
+                continue;
+            }
+            int64_t txn_pid = (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? h.producer_id : -1;
             struct batch_rec_iter ri;
             if (batch_rec_iter_init(&ri, bp, bl)) {
                 log_warn("%s-0: batch at offset %" PRId64 " is compressed or malformed: skipped", GRP_OFFSETS_TOPIC,
@@ -465,7 +593,7 @@ static int load_log(struct broker *b, struct partition *p, char *err, size_t err
             struct batch_record rec;
             while (batch_rec_iter_next(&ri, &rec) == 1) {
                 if (rec.offset < off) continue;
-                load_record(b, &rec);
+                load_record(b, &rec, txn_pid);
                 nrec++;
             }
         }

@@ -160,7 +160,7 @@ static void part_fill(struct offset_fetch_resp_group_partition *rp, int32_t part
 /* One group's answer, in the v8+ shape. topics NULL (n < 0): every
  * committed offset of the group. */
 static void fetch_group(struct broker *b, struct req *r, struct wstr gid, const struct offset_fetch_req_group_topic *qt,
-                        int nqt, struct offset_fetch_resp_group *out) {
+                        int nqt, struct offset_fetch_resp_group *out, int require_stable) {
     struct arena *a = &r->arena;
     out->group_id = gid;
     struct group *g = gid.p ? grp_find(b, gid.p, (size_t)gid.n) : NULL;
@@ -177,6 +177,12 @@ static void fetch_group(struct broker *b, struct req *r, struct wstr gid, const 
                 int32_t p = qt[i].partition_indexes.v[j];
                 const struct grp_offset *o = g && qt[i].name.p ? grp_offset_get(g, qt[i].name.p, (size_t)qt[i].name.n, p) : NULL;
                 part_fill(&rt->partitions.v[j], p, o);
+                /* an offset committed in a still-open transaction is not stable yet */
+                if (require_stable && gid.p && qt[i].name.p &&
+                    grp_txn_pending(b, arena_strndup(a, gid.p, (size_t)gid.n), qt[i].name.p, (size_t)qt[i].name.n, p)) {
+                    rt->partitions.v[j].error_code = KERR_UNSTABLE_OFFSET_COMMIT;
+                    rt->partitions.v[j].committed_offset = -1;
+                }
             }
         }
         return;
@@ -220,7 +226,7 @@ int h_offset_fetch(struct broker *b, struct req *r) {
         resp.groups.v = arena_calloc(&r->arena, (size_t)ng * sizeof *resp.groups.v + 1);
         for (int i = 0; i < ng; i++) {
             struct offset_fetch_req_group *qg = &q->groups.v[i];
-            fetch_group(b, r, qg->group_id, qg->topics.v, qg->topics.n, &resp.groups.v[i]);
+            fetch_group(b, r, qg->group_id, qg->topics.v, qg->topics.n, &resp.groups.v[i], q->require_stable);
         }
         req_respond(r, &resp);
         return H_DONE;
@@ -237,7 +243,7 @@ int h_offset_fetch(struct broker *b, struct req *r) {
         }
     }
     struct offset_fetch_resp_group one = {0};
-    fetch_group(b, r, q->group_id, qt, nqt, &one);
+    fetch_group(b, r, q->group_id, qt, nqt, &one, q->require_stable);
     resp.topics.n = one.topics.n;
     resp.topics.v = arena_calloc(&r->arena, (size_t)(one.topics.n > 0 ? one.topics.n : 0) * sizeof *resp.topics.v + 1);
     for (int i = 0; i < one.topics.n; i++) {

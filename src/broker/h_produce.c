@@ -7,6 +7,7 @@
  * response. */
 #include "broker/core.h"
 #include "broker/topics.h"
+#include "broker/txn.h"
 
 #include "common/clock.h"
 #include "common/err.h"
@@ -58,7 +59,7 @@ void produce_on_synced(struct broker *b, struct partition *p) {
             *pp = w->next;
             struct req *r = w->req;
             free(w);
-            if (--r->pending == 0) req_complete(b, r, REQ_DONE);
+            req_sync_done(b, r);
         } else {
             pp = &w->next;
         }
@@ -72,13 +73,24 @@ void produce_release_waiters(struct broker *b, struct partition *p) {
         p->sync_waiters = w->next;
         struct req *r = w->req;
         free(w);
-        if (--r->pending == 0) req_complete(b, r, REQ_DONE);
+        req_sync_done(b, r);
+    }
+}
+
+void req_sync_done(struct broker *b, struct req *r) {
+    if (--r->pending > 0) return;
+    if (r->on_synced) {
+        void (*fn)(struct broker *, struct req *) = r->on_synced;
+        r->on_synced = NULL;
+        fn(b, r);
+    } else {
+        req_complete(b, r, REQ_DONE);
     }
 }
 
 /* Appends one partition's records; fills the response partition. */
 static void produce_partition(struct broker *b, struct req *r, struct topic *t, struct produce_req_partition *in,
-                              struct produce_resp_partition *out, int16_t acks) {
+                              struct produce_resp_partition *out, int16_t acks, const struct wstr *txn_id) {
     out->index = in->index;
     out->base_offset = -1;
     out->log_append_time_ms = -1;
@@ -146,6 +158,11 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
             int64_t dup = -1;
             int16_t kerr = 0;
             enum pstate_verdict v = h.producer_id >= 0 ? pstate_check(p->ps, &h, &dup, &kerr) : PS_APPEND;
+            if (v == PS_APPEND && (h.attributes & BATCH_ATTR_TRANSACTIONAL)) { /* must be in an ongoing transaction */
+                kerr = (int16_t)txn_check_produce(b, txn_id, h.producer_id, h.producer_epoch, t->name,
+                                                  strlen(t->name), in->index);
+                if (kerr) v = PS_ERROR;
+            }
             if (v == PS_ERROR) {
                 out->error_code = kerr;
                 log_debug("%s: produce to %s-%d from producer %lld epoch %d seq %d refused: %s", r->conn->addr,
@@ -186,7 +203,6 @@ int h_produce(struct broker *b, struct req *r) {
     int16_t acks = q->acks;
     int16_t top_err = 0;
     if (acks != -1 && acks != 0 && acks != 1) top_err = KERR_INVALID_REQUIRED_ACKS;
-    else if (q->transactional_id.p) top_err = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED; /* transactions: not yet */
     int nt = q->topic_data.n > 0 ? q->topic_data.n : 0;
     resp.responses.n = nt;
     resp.responses.v = arena_calloc(&r->arena, (size_t)nt * sizeof *resp.responses.v + 1);
@@ -215,7 +231,7 @@ int h_produce(struct broker *b, struct req *r) {
                 rp->current_leader.leader_id = rp->current_leader.leader_epoch = -1;
                 continue;
             }
-            produce_partition(b, r, t, &qt->partition_data.v[j], rp, acks);
+            produce_partition(b, r, t, &qt->partition_data.v[j], rp, acks, &q->transactional_id);
         }
     }
     if (acks == 0) return H_NO_RESPONSE;

@@ -19,6 +19,12 @@ handler_fn handler_for(int api_key) {
     case API_INCREMENTAL_ALTER_CONFIGS: return h_incremental_alter_configs;
     case API_DESCRIBE_CLUSTER: return h_describe_cluster;
     case API_INIT_PRODUCER_ID: return h_init_producer_id;
+    case API_ADD_PARTITIONS_TO_TXN: return h_add_partitions_to_txn;
+    case API_ADD_OFFSETS_TO_TXN: return h_add_offsets_to_txn;
+    case API_END_TXN: return h_end_txn;
+    case API_TXN_OFFSET_COMMIT: return h_txn_offset_commit;
+    case API_DESCRIBE_TRANSACTIONS: return h_describe_transactions;
+    case API_LIST_TRANSACTIONS: return h_list_transactions;
     case API_FIND_COORDINATOR: return h_find_coordinator;
     case API_JOIN_GROUP: return h_join_group;
     case API_SYNC_GROUP: return h_sync_group;

@@ -91,13 +91,7 @@ static const struct api_info apis[] = {
  * handlers are pending): presented with max_ver = -1. Enabling an API is
  * deleting its line here. */
 static const int16_t api_unserved[] = {
-    API_ADD_PARTITIONS_TO_TXN,
-    API_ADD_OFFSETS_TO_TXN,
-    API_END_TXN,
-    API_TXN_OFFSET_COMMIT,
     API_DESCRIBE_PRODUCERS,
-    API_DESCRIBE_TRANSACTIONS,
-    API_LIST_TRANSACTIONS,
     -1, /* end marker: keeps the array non-empty when every line above is gone */
 };
 

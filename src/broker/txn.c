@@ -1,0 +1,423 @@
+/* txn: the transaction coordinator's state, its log, markers and timeouts;
+ * see txn.h for the protocol. The request handlers are in h_txn.c. */
+#include "broker/txn.h"
+
+#include "broker/group.h"
+#include "broker/topics.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "wire/batch.h"
+#include "wire/errors.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *txn_state_name(enum txn_state s) {
+    static const char *names[] = {"Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit",
+                                  "CompleteAbort", "Dead", "PrepareEpochFence"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "Unknown";
+}
+
+struct txn *txn_find(struct broker *b, const char *id, size_t len) {
+    return b->txn ? hmap_get(&b->txn->by_id, id, len) : NULL;
+}
+
+struct txn *txn_new(struct broker *b, const char *id, size_t len) {
+    struct txn *t = calloc(1, sizeof *t);
+    if (!t) abort();
+    t->id = strndup(id, len);
+    if (!t->id) abort();
+    t->pid = -1;
+    t->epoch = -1;
+    hmap_put(&b->txn->by_id, t->id, len, t);
+    return t;
+}
+
+void txn_clear_tps(struct txn *t) {
+    for (int i = 0; i < t->ntps; i++) free(t->tps[i].topic);
+    t->ntps = 0;
+}
+
+void txn_set_pid(struct broker *b, struct txn *t, int64_t pid) {
+    if (t->pid >= 0 && hmap_get(&b->txn->by_pid, &t->pid, sizeof t->pid) == t)
+        hmap_del(&b->txn->by_pid, &t->pid, sizeof t->pid);
+    t->pid = pid;
+    if (pid >= 0) hmap_put(&b->txn->by_pid, &t->pid, sizeof t->pid, t);
+}
+
+int txn_has_tp(const struct txn *t, const char *topic, size_t tlen, int32_t part) {
+    for (int i = 0; i < t->ntps; i++)
+        if (t->tps[i].part == part && strlen(t->tps[i].topic) == tlen && !memcmp(t->tps[i].topic, topic, tlen))
+            return 1;
+    return 0;
+}
+
+/* Adds a partition; 1 if it was new. */
+int txn_add_tp(struct txn *t, const char *topic, size_t tlen, int32_t part) {
+    if (txn_has_tp(t, topic, tlen, part)) return 0;
+    if (t->ntps == t->captps) {
+        t->captps = t->captps ? t->captps * 2 : 8;
+        t->tps = realloc(t->tps, (size_t)t->captps * sizeof *t->tps);
+        if (!t->tps) abort();
+    }
+    t->tps[t->ntps].topic = strndup(topic, tlen);
+    if (!t->tps[t->ntps].topic) abort();
+    t->tps[t->ntps++].part = part;
+    return 1;
+}
+
+/* ---- the log ---- */
+
+static void put16(struct buf *b, int16_t v) {
+    uint8_t x[2];
+    be16_put(x, (uint16_t)v);
+    buf_append(b, x, 2);
+}
+static void put32(struct buf *b, int32_t v) {
+    uint8_t x[4];
+    be32_put(x, (uint32_t)v);
+    buf_append(b, x, 4);
+}
+static void put64(struct buf *b, int64_t v) {
+    uint8_t x[8];
+    be64_put(x, (uint64_t)v);
+    buf_append(b, x, 8);
+}
+static void putstr(struct buf *b, const char *s) {
+    put16(b, (int16_t)strlen(s));
+    buf_append(b, s, strlen(s));
+}
+
+/* Appends batch bytes to partition p; r (if any) waits until it is durable.
+ * Returns a Kafka error code. */
+static int append_durable(struct broker *b, struct partition *p, struct buf *batch, struct req *r) {
+    struct plog_append res;
+    int64_t now = clock_wall_ms();
+    int rc = plog_append(p->log, batch->p, batch->len, now, p->topic->log_append_time ? now : -1, &res);
+    if (rc) {
+        log_error("transactions: append to %s-%d failed: %s", p->topic->name, p->index, werr_str(rc));
+        return KERR_KAFKA_STORAGE_ERROR;
+    }
+    struct batch_hdr h;
+    batch_parse_header(batch->p, batch->len, &h);
+    pstate_update(p->ps, &h, batch->p, batch->len);
+    partition_notify_append(b, p);
+    if (r && plog_flushed_offset(p->log) <= res.last_offset) partition_add_sync_waiter(b, p, r, res.last_offset + 1);
+    return KERR_NONE;
+}
+
+int txn_store(struct broker *b, struct txn *t, struct req *r) {
+    if (b->txn->loading) return KERR_NONE;
+    struct partition *p = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
+    if (!p) return KERR_COORDINATOR_NOT_AVAILABLE;
+    t->update_ms = clock_wall_ms();
+    struct buf key = {0}, val = {0}, batch = {0};
+    put16(&key, 0);
+    putstr(&key, t->id);
+    put16(&val, 0);
+    put64(&val, t->pid);
+    put16(&val, t->epoch);
+    put32(&val, t->timeout_ms);
+    buf_putc(&val, (uint8_t)t->state);
+    /* partitions grouped by topic, as Kafka writes them */
+    int *done = calloc((size_t)t->ntps + 1, sizeof *done);
+    if (!done) abort();
+    int ntopics = 0;
+    for (int i = 0; i < t->ntps; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = !strcmp(t->tps[j].topic, t->tps[i].topic);
+        ntopics += !seen;
+    }
+    put32(&val, ntopics);
+    for (int i = 0; i < t->ntps; i++) {
+        if (done[i]) continue;
+        putstr(&val, t->tps[i].topic);
+        int n = 0;
+        for (int j = i; j < t->ntps; j++) n += !strcmp(t->tps[j].topic, t->tps[i].topic);
+        put32(&val, n);
+        for (int j = i; j < t->ntps; j++)
+            if (!strcmp(t->tps[j].topic, t->tps[i].topic)) {
+                put32(&val, t->tps[j].part);
+                done[j] = 1;
+            }
+    }
+    free(done);
+    put64(&val, t->update_ms);
+    put64(&val, t->start_ms);
+    struct batch_builder bb;
+    batch_builder_init(&bb, &batch, 0);
+    batch_builder_add(&bb, t->update_ms, key.p, (int32_t)key.len, val.p, (int32_t)val.len, NULL, 0);
+    batch_builder_finish(&bb);
+    int err = append_durable(b, p, &batch, r);
+    buf_free(&key);
+    buf_free(&val);
+    buf_free(&batch);
+    return err;
+}
+
+/* Writes the COMMIT or ABORT marker of t's producer to every partition of
+ * the transaction; r (if any) waits until all are durable. */
+void txn_write_markers(struct broker *b, struct txn *t, int commit, struct req *r) {
+    struct buf batch = {0};
+    for (int i = 0; i < t->ntps; i++) {
+        struct partition *p = partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part);
+        if (!p) continue; /* deleted meanwhile: nothing to close there */
+        buf_clear(&batch);
+        struct batch_builder bb;
+        batch_builder_init(&bb, &batch, 0);
+        bb.producer_id = t->pid;
+        bb.producer_epoch = t->epoch;
+        bb.base_sequence = -1;
+        bb.attributes = BATCH_ATTR_CONTROL | BATCH_ATTR_TRANSACTIONAL;
+        uint8_t key[4], val[6];
+        be16_put(key, 0);
+        be16_put(key + 2, (uint16_t)(commit ? CTRL_COMMIT : CTRL_ABORT));
+        be16_put(val, 0);
+        be32_put(val + 2, 0); /* coordinator epoch */
+        batch_builder_add(&bb, clock_wall_ms(), key, 4, val, 6, NULL, 0);
+        batch_builder_finish(&bb);
+        if (append_durable(b, p, &batch, r)) continue;
+        if (!strcmp(t->tps[i].topic, GRP_OFFSETS_TOPIC) && b->grp) grp_txn_complete(b, t->pid, commit);
+    }
+    buf_free(&batch);
+}
+
+/* Flushes the partitions of t and the state log synchronously, releasing
+ * whatever waited on them (for the rare paths with no request to park). */
+static void flush_now(struct broker *b, struct txn *t) {
+    for (int i = -1; i < t->ntps; i++) {
+        struct partition *p = i < 0 ? partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0)
+                                    : partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part);
+        if (!p || plog_flushed_offset(p->log) >= plog_end_offset(p->log)) continue;
+        if (plog_flush(p->log) == 0) produce_on_synced(b, p);
+    }
+}
+
+/* Ends t at once (no request waits): both phases, synchronously. With
+ * bump, the epoch is raised first, fencing the producer that let it run. */
+void txn_end_now(struct broker *b, struct txn *t, int commit, int bump) {
+    if (bump && t->epoch < INT16_MAX - 1) t->epoch++;
+    t->state = commit ? TXN_PREPARE_COMMIT : TXN_PREPARE_ABORT;
+    txn_store(b, t, NULL);
+    txn_write_markers(b, t, commit, NULL);
+    flush_now(b, t);
+    t->state = commit ? TXN_COMPLETE_COMMIT : TXN_COMPLETE_ABORT;
+    txn_clear_tps(t);
+    t->ending = 0;
+    txn_store(b, t, NULL);
+}
+
+void txn_tick(struct broker *b, int64_t now_wall) {
+    if (!b->txn) return;
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->txn->by_id, &it, NULL, NULL, &v)) {
+        struct txn *t = v;
+        if (t->state != TXN_ONGOING || t->ending || now_wall - t->start_ms <= t->timeout_ms) continue;
+        log_info("transaction %s (producer %" PRId64 " epoch %d) timed out after %d ms: aborting", t->id, t->pid,
+                 t->epoch, t->timeout_ms);
+        txn_end_now(b, t, 0, 1);
+    }
+}
+
+int txn_check_produce(struct broker *b, const struct wstr *txn_id, int64_t pid, int16_t epoch, const char *topic,
+                      size_t tlen, int32_t part) {
+    if (!b->txn) return KERR_COORDINATOR_NOT_AVAILABLE;
+    struct txn *t = txn_id && txn_id->p ? txn_find(b, txn_id->p, (size_t)txn_id->n)
+                                        : hmap_get(&b->txn->by_pid, &pid, sizeof pid);
+    if (!t || t->pid != pid) return KERR_INVALID_PRODUCER_ID_MAPPING;
+    if (epoch < t->epoch) return KERR_INVALID_PRODUCER_EPOCH;
+    if (epoch > t->epoch) return KERR_INVALID_PRODUCER_EPOCH;
+    if (t->state != TXN_ONGOING || t->ending || !txn_has_tp(t, topic, tlen, part)) return KERR_INVALID_TXN_STATE;
+    return KERR_NONE;
+}
+
+/* ---- loading ---- */
+
+struct rd {
+    const uint8_t *p, *end;
+    int bad;
+};
+static int16_t rd16(struct rd *r) {
+    if (r->end - r->p < 2) return r->bad = 1, 0;
+    int16_t v = (int16_t)be16_get(r->p);
+    r->p += 2;
+    return v;
+}
+static int32_t rd32(struct rd *r) {
+    if (r->end - r->p < 4) return r->bad = 1, 0;
+    int32_t v = (int32_t)be32_get(r->p);
+    r->p += 4;
+    return v;
+}
+static int64_t rd64(struct rd *r) {
+    if (r->end - r->p < 8) return r->bad = 1, 0;
+    int64_t v = (int64_t)be64_get(r->p);
+    r->p += 8;
+    return v;
+}
+static int rdstr(struct rd *r, const char **s) {
+    int16_t n = rd16(r);
+    if (n < 0 || r->end - r->p < n) return r->bad = 1, 0;
+    *s = (const char *)r->p;
+    r->p += n;
+    return n;
+}
+
+static void load_record(struct broker *b, const struct batch_record *rec) {
+    if (!rec->key) return;
+    struct rd k = {rec->key, rec->key + rec->key_len, 0};
+    const char *id = NULL;
+    if (rd16(&k) != 0) return;
+    int idl = rdstr(&k, &id);
+    if (k.bad) return;
+    struct txn *t = txn_find(b, id, (size_t)idl);
+    if (!rec->value) { /* tombstone: the transactional id expired */
+        if (t) {
+            txn_set_pid(b, t, -1);
+            hmap_del(&b->txn->by_id, t->id, strlen(t->id));
+            txn_clear_tps(t);
+            free(t->tps);
+            free(t->id);
+            free(t);
+        }
+        return;
+    }
+    struct rd v = {rec->value, rec->value + rec->value_len, 0};
+    if (rd16(&v) != 0) return;
+    int64_t pid = rd64(&v);
+    int16_t epoch = rd16(&v);
+    int32_t timeout = rd32(&v);
+    if (v.end - v.p < 1) return;
+    int8_t state = (int8_t)*v.p++;
+    int32_t ntopics = rd32(&v);
+    if (v.bad || ntopics < 0) return;
+    if (!t) t = txn_new(b, id, (size_t)idl);
+    txn_clear_tps(t);
+    for (int32_t i = 0; i < ntopics && !v.bad; i++) {
+        const char *topic = NULL;
+        int tl = rdstr(&v, &topic);
+        int32_t np = rd32(&v);
+        for (int32_t j = 0; j < np && !v.bad; j++) {
+            int32_t part = rd32(&v);
+            if (!v.bad) txn_add_tp(t, topic, (size_t)tl, part);
+        }
+    }
+    t->update_ms = rd64(&v);
+    t->start_ms = rd64(&v);
+    txn_set_pid(b, t, pid);
+    t->epoch = epoch;
+    t->timeout_ms = timeout;
+    t->state = (enum txn_state)state;
+}
+
+static int load_log(struct broker *b, struct partition *p, char *err, size_t errlen) {
+    int64_t off = plog_start_offset(p->log), end = plog_end_offset(p->log);
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    while (off < end) {
+        struct plog_slice sl;
+        int rc = plog_read(p->log, off, 8 << 20, 1, &sl);
+        if (rc || sl.len <= 0) {
+            if (!rc && sl.fd >= 0) close(sl.fd);
+            if (rc) {
+                snprintf(err, errlen, "reading %s-0 at %" PRId64 ": %s", TXN_TOPIC, off, werr_str(rc));
+                free(buf);
+                return rc;
+            }
+            break;
+        }
+        if ((size_t)sl.len > cap) {
+            cap = (size_t)sl.len;
+            free(buf);
+            buf = malloc(cap);
+            if (!buf) abort();
+        }
+        ssize_t got = pread(sl.fd, buf, (size_t)sl.len, sl.pos);
+        close(sl.fd);
+        if (got != sl.len) {
+            snprintf(err, errlen, "reading %s-0 at %" PRId64 ": short read", TXN_TOPIC, off);
+            free(buf);
+            return WERR_IO;
+        }
+        struct batch_iter it;
+        batch_iter_init(&it, buf, (size_t)sl.len);
+        const uint8_t *bp;
+        size_t bl;
+        struct batch_hdr h;
+        int64_t next = off;
+        while (batch_iter_next(&it, &bp, &bl, &h) == 1) {
+            next = batch_last_offset(&h) + 1;
+            struct batch_rec_iter ri;
+            struct batch_record rec;
+            if ((h.attributes & BATCH_ATTR_CONTROL) || batch_rec_iter_init(&ri, bp, bl)) continue;
+            while (batch_rec_iter_next(&ri, &rec) == 1)
+                if (rec.offset >= off) load_record(b, &rec);
+        }
+        if (next <= off) break;
+        off = next;
+    }
+    free(buf);
+    return 0;
+}
+
+int txn_open(struct broker *b, char *err, size_t errlen) {
+    b->txn = calloc(1, sizeof *b->txn);
+    if (!b->txn) abort();
+    struct topic *t = topic_find(b, TXN_TOPIC, strlen(TXN_TOPIC));
+    if (!t) {
+        struct props cfg = {0};
+        props_set(&cfg, "cleanup.policy", "compact", 0);
+        props_set(&cfg, "retention.ms", "-1", 0);
+        props_set(&cfg, "retention.bytes", "-1", 0);
+        props_set(&cfg, "segment.bytes", "104857600", 0);
+        char terr[256];
+        int kerr = topic_create(b, TXN_TOPIC, strlen(TXN_TOPIC), 1, 1, &cfg, 0, &t, terr, sizeof terr);
+        props_free(&cfg);
+        if (kerr) {
+            snprintf(err, errlen, "cannot create %s: %s", TXN_TOPIC, terr);
+            return WERR_IO;
+        }
+    }
+    b->txn->loading = 1;
+    int rc = load_log(b, t->parts[0], err, errlen);
+    b->txn->loading = 0;
+    if (rc) return rc;
+    /* finish what a crash interrupted between the two phases */
+    int n = 0, finished = 0;
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->txn->by_id, &it, NULL, NULL, &v)) {
+        struct txn *x = v;
+        n++;
+        if (x->state == TXN_PREPARE_COMMIT || x->state == TXN_PREPARE_ABORT || x->state == TXN_PREPARE_EPOCH_FENCE) {
+            int commit = x->state == TXN_PREPARE_COMMIT;
+            log_info("transaction %s was %s at the last stop: completing it", x->id, txn_state_name(x->state));
+            txn_end_now(b, x, commit, 0);
+            finished++;
+        }
+    }
+    if (n) log_info("%s: %d transactional id(s), %d transaction(s) completed", TXN_TOPIC, n, finished);
+    return 0;
+}
+
+void txn_free(struct broker *b) {
+    if (!b->txn) return;
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->txn->by_id, &it, NULL, NULL, &v)) {
+        struct txn *t = v;
+        txn_clear_tps(t);
+        free(t->tps);
+        free(t->id);
+        free(t);
+    }
+    hmap_free(&b->txn->by_id);
+    hmap_free(&b->txn->by_pid);
+    free(b->txn);
+    b->txn = NULL;
+}
