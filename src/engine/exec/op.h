@@ -114,7 +114,7 @@ struct op *op_join_build_entry(struct op *join);
 /* Inner join of two streams (op_ssjoin.c): each side pushes into its entry. */
 struct op *op_ssjoin_new(const struct ty *schema, const struct ty *left, const struct ty *right, struct expr **lkeys,
                          struct expr **rkeys, uint32_t nkeys, struct expr *residual, bool evict, int lwm, int rwm,
-                         int64_t lower, int64_t upper);
+                         int64_t lower, int64_t upper, int outer /* -1 inner, 0 left, 1 right */);
 struct op *op_ssjoin_entry(struct op *join, int side);
 /* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
 struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);

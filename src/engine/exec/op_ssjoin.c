@@ -1,5 +1,7 @@
-/* op_ssjoin: inner equi-join of two streams (Spark's stream-stream join,
- * append mode).
+/* op_ssjoin: equi-join of two streams (Spark's stream-stream join, append
+ * mode): inner, and left/right outer when state is evicted by the watermark
+ * (then a row of the outer side that never matched is emitted with NULLs
+ * when it is evicted, as Spark does).
  *
  * The one thing to know first: both inputs are buffered for the life of the
  * query. A batch arriving on one side is joined with everything the other
@@ -34,6 +36,8 @@
 struct ss_row {
     uint32_t b, r, next;
     uint64_t serial; /* identity in the state store */
+    uint8_t matched; /* joined at least once (outer joins emit the others with NULLs at eviction) */
+    uint8_t dirty;   /* matched changed since the last state write */
 };
 
 struct op_ssjoin;
@@ -67,10 +71,12 @@ struct op_ssjoin {
     int finished;
     bool evict;
     int64_t lower, upper;
+    int outer;                /* -1 inner, 0 left outer, 1 right outer: the side whose unmatched rows go out */
     struct buf removed;       /* (u8 side, u64 serial)* evicted since the last state write */
 };
 
-static void side_add(struct op_ssjoin *j, struct ss_side *s, const struct batch *b, struct vec **kv, const uint64_t *serials) {
+static void side_add(struct op_ssjoin *j, struct ss_side *s, const struct batch *b, struct vec **kv, const uint64_t *serials,
+                     const uint8_t *matched) {
     uint32_t ncols = s->schema->nfields;
     struct batch tmp = *b;
     struct vec **cols = malloc((ncols + j->nkeys + 1) * sizeof *cols);
@@ -114,7 +120,7 @@ static void side_add(struct op_ssjoin *j, struct ss_side *s, const struct batch 
         uint32_t at = s->nrows++;
         uint64_t serial = serials ? serials[r] : s->next_serial++;
         if (serials && serial >= s->next_serial) s->next_serial = serial + 1;
-        s->rows[at] = (struct ss_row){bi, r, UINT32_MAX, serial};
+        s->rows[at] = (struct ss_row){bi, r, UINT32_MAX, serial, matched ? matched[r] : 0, 0};
         if (null_key) continue;
         s->rows[at].next = s->head[ids[r]];
         s->head[ids[r]] = at;
@@ -128,9 +134,10 @@ struct pair {
 };
 
 /* Joined rows for pairs[0..n): left columns then right columns. */
-static int emit_pairs(struct op_ssjoin *j, struct run_ctx *rc, int side, const struct batch *in, const struct pair *p, uint32_t n) {
+static int emit_pairs(struct op_ssjoin *j, struct run_ctx *rc, int side, const struct batch *in, const struct pair *p, uint32_t n,
+                      uint8_t *in_matched) {
     if (!n) return 0;
-    const struct ss_side *o = &j->side[1 - side];
+    struct ss_side *o = &j->side[1 - side];
     uint32_t nl = j->side[0].schema->nfields, nr = j->side[1].schema->nfields;
     struct batch *out = batch_new(rc->ex.arena, j->base.schema, n);
     uint32_t in_off = side == 0 ? 0 : nl, o_off = side == 0 ? nl : 0, nin = side == 0 ? nl : nr, no = side == 0 ? nr : nl;
@@ -150,7 +157,45 @@ static int emit_pairs(struct op_ssjoin *j, struct run_ctx *rc, int side, const s
         out->sel = sel;
         out->nsel = k;
     }
+    for (uint32_t x = 0; x < out->nsel; x++) {
+        const struct pair *q = &p[out->sel[x]];
+        in_matched[q->in] = 1;
+        struct ss_row *r = &o->rows[q->other];
+        if (!r->matched) {
+            r->matched = 1;
+            r->dirty = 1;
+        }
+    }
     return op_emit(&j->base, rc, out);
+}
+
+/* Outer join: an evicted row that never matched goes out with NULLs. */
+static int emit_unmatched(struct op_ssjoin *j, struct run_ctx *rc, int sd, const uint8_t *keep) {
+    const struct ss_side *s = &j->side[sd];
+    uint32_t nl = j->side[0].schema->nfields;
+    struct batch *out = NULL;
+    uint32_t m = 0;
+    int rc2 = 0;
+    for (uint32_t i = 0; i < s->nrows && !rc2; i++) {
+        const struct ss_row *r = &s->rows[i];
+        if (keep[i] || r->matched) continue;
+        if (!out) out = batch_new(rc->ex.arena, j->base.schema, BATCH_CAP);
+        uint32_t off = sd == 0 ? 0 : nl;
+        for (uint32_t c = 0; c < s->schema->nfields; c++)
+            vec_copy_row(out->cols[off + c], m, s->bb[r->b]->cols[c], r->r, false);
+        /* the other side's columns stay NULL (fresh batch) */
+        if (++m == BATCH_CAP) {
+            batch_set_rows(out, m);
+            rc2 = op_emit(&j->base, rc, out);
+            out = NULL;
+            m = 0;
+        }
+    }
+    if (!rc2 && out && m) {
+        batch_set_rows(out, m);
+        rc2 = op_emit(&j->base, rc, out);
+    }
+    return rc2;
 }
 
 static int entry_push(struct op *o, struct run_ctx *rc, const struct batch *in) {
@@ -183,6 +228,7 @@ static int entry_push(struct op *o, struct run_ctx *rc, const struct batch *in) 
     rs_hash(kv, j->nkeys, in->sel, n, h);
     rs_find(&other->keyset, kv, in->sel, n, h, ids);
     struct pair *pairs = arena_alloc(ar, BATCH_CAP * sizeof *pairs);
+    uint8_t *in_matched = arena_calloc(ar, in->cap ? in->cap : 1);
     uint32_t np = 0;
     int rc2 = 0;
     for (uint32_t k = 0; k < n && !rc2; k++) {
@@ -192,15 +238,17 @@ static int entry_push(struct op *o, struct run_ctx *rc, const struct batch *in) 
         for (uint32_t r = other->head[ids[k]]; r != UINT32_MAX; r = other->rows[r].next) {
             pairs[np++] = (struct pair){in->sel[k], r};
             if (np == BATCH_CAP) {
-                if ((rc2 = emit_pairs(j, rc, e->side, in, pairs, np))) break;
+                if ((rc2 = emit_pairs(j, rc, e->side, in, pairs, np, in_matched))) break;
                 np = 0;
             }
         }
     }
-    if (!rc2) rc2 = emit_pairs(j, rc, e->side, in, pairs, np);
+    if (!rc2) rc2 = emit_pairs(j, rc, e->side, in, pairs, np, in_matched);
     /* then remember the new rows for the other side's future batches */
     struct batch dense = *in;
-    side_add(j, me, &dense, kv, NULL);
+    uint8_t *m2 = arena_alloc(ar, (n ? n : 1));
+    for (uint32_t k = 0; k < n; k++) m2[k] = in_matched[in->sel[k]]; /* positions after compaction */
+    side_add(j, me, &dense, kv, NULL, m2);
     j->base.stats.num_rows_total = j->side[0].nrows + j->side[1].nrows;
     return rc2;
 }
@@ -227,6 +275,7 @@ static void side_rebuild(struct op_ssjoin *j, struct ss_side *s, const uint8_t *
         struct vec **kv = arena_alloc(&tmp, (j->nkeys ? j->nkeys : 1) * sizeof *kv);
         for (uint32_t k = 0; k < j->nkeys; k++) kv[k] = vec_new(&tmp, s->keys[k]->type, BATCH_CAP);
         uint64_t serials[BATCH_CAP];
+        uint8_t matched[BATCH_CAP], dirty[BATCH_CAP];
         uint32_t m = 0;
         for (; at < old.nrows && m < BATCH_CAP; at++) {
             if (!keep[at]) continue;
@@ -234,10 +283,14 @@ static void side_rebuild(struct op_ssjoin *j, struct ss_side *s, const uint8_t *
             const struct batch *src = old.bb[r->b];
             for (uint32_t c = 0; c < ncols; c++) vec_copy_row(b->cols[c], m, src->cols[c], r->r, true);
             for (uint32_t k = 0; k < j->nkeys; k++) vec_copy_row(kv[k], m, src->cols[ncols + k], r->r, true);
+            matched[m] = r->matched;
+            dirty[m] = r->dirty;
             serials[m++] = r->serial;
         }
         batch_set_rows(b, m);
-        if (m) side_add(j, s, b, kv, serials);
+        uint32_t first = s->nrows;
+        if (m) side_add(j, s, b, kv, serials, matched);
+        for (uint32_t x = 0; x < m; x++) s->rows[first + x].dirty = dirty[x];
         arena_reset(&tmp);
     }
     arena_free(&tmp);
@@ -250,8 +303,9 @@ static void side_rebuild(struct op_ssjoin *j, struct ss_side *s, const uint8_t *
 }
 
 /* Evicts the rows no future row of the other side can match. */
-static void evict(struct op_ssjoin *j, int64_t wm) {
-    for (int sd = 0; sd < 2; sd++) {
+static int evict(struct op_ssjoin *j, struct run_ctx *rc, int64_t wm) {
+    int rc2 = 0;
+    for (int sd = 0; sd < 2 && !rc2; sd++) {
         struct ss_side *s = &j->side[sd];
         if (!s->nrows) continue;
         uint8_t *keep = malloc(s->nrows);
@@ -270,12 +324,14 @@ static void evict(struct op_ssjoin *j, int64_t wm) {
                 buf_append(&j->removed, &r->serial, 8);
             }
         }
+        if (dropped && j->outer == sd) rc2 = emit_unmatched(j, rc, sd, keep);
         if (dropped) {
             side_rebuild(j, s, keep);
             j->base.stats.num_rows_removed += dropped;
         }
         free(keep);
     }
+    return rc2;
 }
 
 static int entry_finish(struct op *o, struct run_ctx *rc) {
@@ -283,9 +339,9 @@ static int entry_finish(struct op *o, struct run_ctx *rc) {
     if (++j->finished < 2) return 0;
     j->finished = 0;
     buf_clear(&j->removed); /* the previous micro-batch's were written (or unwanted) */
-    if (j->evict && rc->watermark_us != WM_NONE) evict(j, rc->watermark_us);
+    int rc2 = j->evict && rc->watermark_us != WM_NONE ? evict(j, rc, rc->watermark_us) : 0;
     j->base.stats.num_rows_total = j->side[0].nrows + j->side[1].nrows;
-    return op_finish_next(&j->base, rc);
+    return rc2 ? rc2 : op_finish_next(&j->base, rc);
 }
 
 static void entry_free(struct op *o) { (void)o; }
@@ -304,11 +360,13 @@ static int ss_state_write(struct op *o, struct sst_writer *w, int snapshot) {
     for (int sd = 0; sd < 2; sd++) {
         struct ss_side *s = &j->side[sd];
         for (uint32_t r = 0; r < s->nrows; r++) {
-            if (!snapshot && s->rows[r].serial < s->saved) continue;
+            if (!snapshot && s->rows[r].serial < s->saved && !s->rows[r].dirty) continue;
+            s->rows[r].dirty = 0;
             uint8_t key[9];
             key[0] = (uint8_t)sd;
             memcpy(key + 1, &s->rows[r].serial, 8);
             buf_clear(&v);
+            buf_putc(&v, s->rows[r].matched);
             rowc_encode(&v, s->bb[s->rows[r].b]->cols, s->schema->nfields, s->rows[r].r);
             sst_put(w, key, 9, v.p ? v.p : (const uint8_t *)"", (uint32_t)v.len);
         }
@@ -332,15 +390,23 @@ static int ss_state_apply(struct op *o, const struct sst_entry *e) {
     struct arena tmp;
     arena_init(&tmp, 4096);
     struct batch *b = batch_new(&tmp, s->schema, 1);
-    size_t at = 0;
-    int rc = rowc_decode(e->val, e->vlen, &at, b->cols, s->schema->nfields, 0);
+    size_t at = 1;
+    int rc = e->vlen < 1 ? WERR_CORRUPT : rowc_decode(e->val, e->vlen, &at, b->cols, s->schema->nfields, 0);
+    uint8_t matched = e->vlen ? e->val[0] : 0;
     if (!rc && at != e->vlen) rc = WERR_CORRUPT;
     if (!rc) {
         batch_set_rows(b, 1);
         struct ectx ex = {.arena = &tmp};
         struct vec *kv[64];
         for (uint32_t k = 0; k < j->nkeys && k < 64; k++) kv[k] = expr_eval(s->keys[k], &ex, b);
-        side_add(j, s, b, kv, &serial);
+        /* a later put of the same serial (matched changed) replaces the row */
+        for (uint32_t i = 0; i < s->nrows; i++)
+            if (s->rows[i].serial == serial) {
+                s->rows[i].matched = matched;
+                arena_free(&tmp);
+                return 0;
+            }
+        side_add(j, s, b, kv, &serial, &matched);
         s->saved = s->next_serial;
     }
     arena_free(&tmp);
@@ -402,8 +468,9 @@ static const struct op_vt ss_vt = {.name = "symmetricHashJoin", .push = ss_push,
 
 struct op *op_ssjoin_new(const struct ty *schema, const struct ty *left, const struct ty *right, struct expr **lkeys,
                          struct expr **rkeys, uint32_t nkeys, struct expr *residual, bool evict, int lwm, int rwm,
-                         int64_t lower, int64_t upper) {
+                         int64_t lower, int64_t upper, int outer) {
     struct op_ssjoin *j = calloc(1, sizeof *j);
+    j->outer = outer;
     j->evict = evict;
     j->lower = lower;
     j->upper = upper;

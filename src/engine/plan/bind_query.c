@@ -241,13 +241,14 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     enum ast_join jt = r->join;
     bool build_left = false;
     bool ss = l->streaming && rt->streaming;
-    if (ss && jt != JOIN_INNER)
-        return bind_error(b, r->pos, "only inner joins between two streams are supported yet (outer stream-stream joins need "
-                                     "watermarks and time constraints weir does not derive yet)"), NULL;
+    if (ss && jt != JOIN_INNER && jt != JOIN_LEFT && jt != JOIN_RIGHT)
+        return bind_error(b, r->pos, "between two streams weir supports inner, left outer and right outer joins"), NULL;
     if (jt == JOIN_FULL)
         return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
                           l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
-    if (jt == JOIN_RIGHT) {
+    if (ss) {
+        /* both sides buffer; outer joins are checked below (watermarks + time range) */
+    } else if (jt == JOIN_RIGHT) {
         if (l->streaming)
             return bind_error(b, r->pos, "Right outer join with a streaming DataFrame/Dataset on the left and a static "
                                          "DataFrame/DataSet on the right is not supported"), NULL;
@@ -347,6 +348,12 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
             j->ss_upper = hi;
         }
     }
+    if (ss && jt != JOIN_INNER && !j->ss_evict)
+        return bind_error(b, r->pos, "Stream-stream %s join between two streaming DataFrame/Datasets is not supported "
+                                     "without a watermark in the join keys, or a watermark on the nullable side and an "
+                                     "appropriate range condition (give both inputs a WATERMARK and bound their event times "
+                                     "in ON, e.g. r.t BETWEEN l.t AND l.t + INTERVAL 1 hour)",
+                          jt == JOIN_LEFT ? "LeftOuter" : "RightOuter"), NULL;
     int semi = jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI;
     uint32_t nout = semi ? l->schema->nfields : all.n;
     struct ty_field *fs = arena_alloc(b->a, (nout ? nout : 1) * sizeof *fs);
