@@ -11,8 +11,9 @@
  * flows down the chain the same way (an aggregate emits its rows there).
  *
  * One operator per file: op_project.c, op_filter.c, op_watermark.c,
- * op_window.c, op_aggregate.c, op_dedup.c, op_union.c, op_sort.c,
- * op_limit.c, op_collect.c. */
+ * op_window.c, op_aggregate.c, op_session.c, op_dedup.c, op_join.c,
+ * op_ssjoin.c, op_generate.c, op_union.c, op_sort.c, op_limit.c,
+ * op_collect.c. */
 #ifndef WEIR_ENGINE_OP_H
 #define WEIR_ENGINE_OP_H
 
