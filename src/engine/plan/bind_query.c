@@ -503,6 +503,9 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     if (slide <= 0) return bind_error(b, g->args[2]->pos, "the slide duration must be greater than 0"), NULL;
     if (slide > size)
         return bind_error(b, g->args[2]->pos, "the slide duration must be less than or equal to the window duration"), NULL;
+    if ((size + slide - 1) / slide > VEC_MAX_ROWS / 4)
+        return bind_error(b, g->args[2]->pos, "a row would fall in %lld windows (window duration / slide duration); at most %u are supported",
+                          (long long)((size + slide - 1) / slide), VEC_MAX_ROWS / 4), NULL;
     if (start < 0 || start >= slide)
         return bind_error(b, g->args[g->nargs > 3 ? 3 : 1]->pos, "the start time must be at least 0 and less than the slide duration"), NULL;
     struct lp *w = node(b, LP_WINDOW, child, g->pos);
