@@ -348,6 +348,10 @@ void agg_final(const struct agg_fn *f, const void *state, struct vec *out, uint3
             const struct sum_dec *s = state;
             if (!s->n) return;
             if (f->kind == AGG_SUM) {
+                /* a sum that no longer fits its DECIMAL(p, s) is NULL (non-ANSI overflow) */
+                __int128 lim = 1;
+                for (int d = 0; d < out->type->precision; d++) lim *= 10;
+                if (s->sum >= lim || s->sum <= -lim) return;
                 vec_dec(out)[i] = s->sum;
             } else {
                 /* avg: scale up by 4 digits then divide, rounding half up */

@@ -11,8 +11,9 @@
  * flows down the chain the same way (an aggregate emits its rows there).
  *
  * One operator per file: op_project.c, op_filter.c, op_watermark.c,
- * op_window.c, op_aggregate.c, op_dedup.c, op_union.c, op_sort.c,
- * op_limit.c, op_collect.c. */
+ * op_window.c, op_aggregate.c, op_session.c, op_dedup.c, op_join.c,
+ * op_ssjoin.c, op_generate.c, op_union.c, op_sort.c, op_limit.c,
+ * op_collect.c. */
 #ifndef WEIR_ENGINE_OP_H
 #define WEIR_ENGINE_OP_H
 
@@ -113,7 +114,8 @@ struct op *op_join_new(const struct ty *schema, int type, bool build_left, struc
 struct op *op_join_build_entry(struct op *join);
 /* Inner join of two streams (op_ssjoin.c): each side pushes into its entry. */
 struct op *op_ssjoin_new(const struct ty *schema, const struct ty *left, const struct ty *right, struct expr **lkeys,
-                         struct expr **rkeys, uint32_t nkeys, struct expr *residual);
+                         struct expr **rkeys, uint32_t nkeys, struct expr *residual, bool evict, int lwm, int rwm,
+                         int64_t lower, int64_t upper, int outer /* -1 inner, 0 left, 1 right */);
 struct op *op_ssjoin_entry(struct op *join, int side);
 /* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
 struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);

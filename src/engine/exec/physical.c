@@ -47,7 +47,9 @@ static void build(const struct lp *n, struct op *next, struct pipeline *p) {
     case LP_JOIN: {
         const struct lp *l = n->inputs[0], *r = n->inputs[1];
         if (n->stream_stream) {
-            o = op_ssjoin_new(n->schema, l->schema, r->schema, n->lkeys, n->rkeys, n->njkeys, n->residual);
+            o = op_ssjoin_new(n->schema, l->schema, r->schema, n->lkeys, n->rkeys, n->njkeys, n->residual, n->ss_evict,
+                              n->ss_lwm, n->ss_rwm, n->ss_lower, n->ss_upper,
+                              n->join == JOIN_LEFT ? 0 : n->join == JOIN_RIGHT ? 1 : -1);
             o->next = next;
             add(&p->ops, &p->nops, o);
             p->stateful = true;

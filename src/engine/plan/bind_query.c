@@ -188,6 +188,51 @@ static struct expr *try_bind(struct binder *b, const struct ast *e, const struct
     return x;
 }
 
+/* A time operand of a join condition: column c (combined numbering) plus d us. */
+static int time_operand(const struct expr *e, int *c, int64_t *d) {
+    *d = 0;
+    while (e->kind == EX_CALL && e->nargs == 1 && e->name &&
+           (!strcmp(e->name, "timestamp_add") || !strcmp(e->name, "timestamp_sub"))) {
+        *d += *(const int64_t *)e->state;
+        e = e->args[0];
+    }
+    if (e->kind != EX_COL) return 0;
+    *c = e->col;
+    return 1;
+}
+
+/* Collects bounds on lt - rt from the comparisons in an AND tree of bound
+ * expressions, where lt is combined column lc and rt is rc. */
+static void time_bounds(const struct expr *e, int lc, int rc, int64_t *lower, int *has_lower, int64_t *upper, int *has_upper) {
+    if (e->kind == EX_CALL && e->fn == kern_and) {
+        time_bounds(e->args[0], lc, rc, lower, has_lower, upper, has_upper);
+        time_bounds(e->args[1], lc, rc, lower, has_lower, upper, has_upper);
+        return;
+    }
+    if (e->kind != EX_CALL || e->nargs != 2 || !e->name) return;
+    int op = e->op;
+    if (op != OP_GE && op != OP_GT && op != OP_LE && op != OP_LT) return;
+    int ca, cb;
+    int64_t da, db;
+    if (!time_operand(e->args[0], &ca, &da) || !time_operand(e->args[1], &cb, &db)) return;
+    /* (ca + da) op (cb + db); orient as lt - rt op k */
+    int64_t k;
+    if (ca == lc && cb == rc) k = db - da;
+    else if (ca == rc && cb == lc) {
+        k = da - db; /* rt + da op lt + db  →  lt - rt (flipped op) da - db */
+        op = op == OP_GE ? OP_LE : op == OP_GT ? OP_LT : op == OP_LE ? OP_GE : OP_GT;
+    } else {
+        return;
+    }
+    if (op == OP_GE || op == OP_GT) {
+        if (!*has_lower || k > *lower) *lower = k;
+        *has_lower = 1;
+    } else {
+        if (!*has_upper || k < *upper) *upper = k;
+        *has_upper = 1;
+    }
+}
+
 static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
     struct bscope ls = {0}, rs = {0};
     struct lp *l = bind_rel(b, r->left, &ls);
@@ -196,13 +241,14 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     enum ast_join jt = r->join;
     bool build_left = false;
     bool ss = l->streaming && rt->streaming;
-    if (ss && jt != JOIN_INNER)
-        return bind_error(b, r->pos, "only inner joins between two streams are supported yet (outer stream-stream joins need "
-                                     "watermarks and time constraints weir does not derive yet)"), NULL;
+    if (ss && jt != JOIN_INNER && jt != JOIN_LEFT && jt != JOIN_RIGHT)
+        return bind_error(b, r->pos, "between two streams weir supports inner, left outer and right outer joins"), NULL;
     if (jt == JOIN_FULL)
         return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
                           l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
-    if (jt == JOIN_RIGHT) {
+    if (ss) {
+        /* both sides buffer; outer joins are checked below (watermarks + time range) */
+    } else if (jt == JOIN_RIGHT) {
         if (l->streaming)
             return bind_error(b, r->pos, "Right outer join with a streaming DataFrame/Dataset on the left and a static "
                                          "DataFrame/DataSet on the right is not supported"), NULL;
@@ -290,6 +336,24 @@ static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bs
     j->rkeys = rk;
     j->njkeys = nk;
     j->residual = residual;
+    if (ss && residual && l->wm_col >= 0 && rt->wm_col >= 0) {
+        int64_t lo = 0, hi = 0;
+        int hlo = 0, hhi = 0;
+        time_bounds(residual, l->wm_col, (int)ls.n + rt->wm_col, &lo, &hlo, &hi, &hhi);
+        if (hlo && hhi) {
+            j->ss_evict = true;
+            j->ss_lwm = l->wm_col;
+            j->ss_rwm = rt->wm_col;
+            j->ss_lower = lo;
+            j->ss_upper = hi;
+        }
+    }
+    if (ss && jt != JOIN_INNER && !j->ss_evict)
+        return bind_error(b, r->pos, "Stream-stream %s join between two streaming DataFrame/Datasets is not supported "
+                                     "without a watermark in the join keys, or a watermark on the nullable side and an "
+                                     "appropriate range condition (give both inputs a WATERMARK and bound their event times "
+                                     "in ON, e.g. r.t BETWEEN l.t AND l.t + INTERVAL 1 hour)",
+                          jt == JOIN_LEFT ? "LeftOuter" : "RightOuter"), NULL;
     int semi = jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI;
     uint32_t nout = semi ? l->schema->nfields : all.n;
     struct ty_field *fs = arena_alloc(b->a, (nout ? nout : 1) * sizeof *fs);
@@ -439,6 +503,9 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     if (slide <= 0) return bind_error(b, g->args[2]->pos, "the slide duration must be greater than 0"), NULL;
     if (slide > size)
         return bind_error(b, g->args[2]->pos, "the slide duration must be less than or equal to the window duration"), NULL;
+    if ((size + slide - 1) / slide > VEC_MAX_ROWS / 4)
+        return bind_error(b, g->args[2]->pos, "a row would fall in %lld windows (window duration / slide duration); at most %u are supported",
+                          (long long)((size + slide - 1) / slide), VEC_MAX_ROWS / 4), NULL;
     if (start < 0 || start >= slide)
         return bind_error(b, g->args[g->nargs > 3 ? 3 : 1]->pos, "the start time must be at least 0 and less than the slide duration"), NULL;
     struct lp *w = node(b, LP_WINDOW, child, g->pos);

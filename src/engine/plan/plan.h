@@ -123,6 +123,12 @@ struct lp {
     struct expr *residual;
     bool build_left;             /* hash the left input (the right one streams) */
     bool stream_stream;          /* both inputs stream: op_ssjoin buffers both */
+    /* stream-stream state eviction: the ON condition bounds lt - rt (event
+     * times of the watermarked columns ss_lwm / ss_rwm of each input) to
+     * [ss_lower, ss_upper]; ss_evict when both bounds and both columns exist */
+    bool ss_evict;
+    int ss_lwm, ss_rwm;
+    int64_t ss_lower, ss_upper;
     /* GENERATE */
     struct expr *gen;
     bool gen_outer, gen_pos;

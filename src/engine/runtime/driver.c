@@ -116,7 +116,7 @@ static int fail(struct drv *d, const char *what, int rc) {
 static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir) {
     int created, rc = ckpt_open(dir, &d->ck, &created);
     if (rc) {
-        snprintf(d->err, sizeof d->err, "cannot open the checkpoint '%s': %s", dir, werr_str(rc));
+        snprintf(d->err, sizeof d->err, "cannot open the checkpoint '%.900s': %s", dir, werr_str(rc));
         return rc;
     }
     d->state_dir = malloc(strlen(dir) + 8);
@@ -197,7 +197,7 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
         snprintf(d->err, sizeof d->err, "cannot restore the state (version %lld) from %s: %s", (long long)version, d->state_dir,
                  werr_str(rc));
 out:
-    if (rc && !d->err[0]) snprintf(d->err, sizeof d->err, "cannot read the checkpoint '%s': %s", dir, werr_str(rc));
+    if (rc && !d->err[0]) snprintf(d->err, sizeof d->err, "cannot read the checkpoint '%.900s': %s", dir, werr_str(rc));
     arena_free(&a);
     return rc;
 }
@@ -271,7 +271,12 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
         d->nstream++;
     }
     const char *ck = o->checkpoint ? o->checkpoint : sink_t ? cat_opt(sink_t, "checkpointLocation") : NULL;
-    if (!ck) ck = sess_setting(s, "spark.sql.streaming.checkpointLocation");
+    char ckbuf[4096];
+    if (!ck && (ck = sess_setting(s, "spark.sql.streaming.checkpointLocation"))) {
+        /* a root for all queries, as in Spark: one directory per query (named after its sink) */
+        snprintf(ckbuf, sizeof ckbuf, "%s/%s", ck, sink_t ? sink_t->name : "console");
+        ck = ckbuf;
+    }
     if (ck) {
         if (open_checkpoint(d, sq, ck)) goto fail;
     } else {

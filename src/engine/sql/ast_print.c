@@ -327,6 +327,7 @@ void ast_print_query(struct buf *b, const struct ast_query *q) {
 }
 
 void ast_print_stmt(struct buf *b, const struct ast_stmt *s) {
+    if (s->explain) buf_printf(b, "EXPLAIN ");
     switch (s->kind) {
     case ST_CREATE_TABLE:
         buf_printf(b, "CREATE TABLE %s", s->if_not_exists ? "IF NOT EXISTS " : "");
