@@ -9,7 +9,7 @@
 #   BENCH_ENGINE_N=2000000           readings for (a) and (b)
 #   BENCH_LAT_RATE=50000             events/s for (c)      BENCH_LAT_SECS=10
 #   BENCH_REPS=3                     runs of (a) per side (best kept: the machine is shared)
-#   BENCH_PARTS="a b c"              which parts to run
+#   BENCH_PARTS="a b c d"            which parts to run
 #   BENCH_PROFILE=1                  also profile (a) with perf (top symbols)
 #
 # (a) turnstile: examples/turnstile/pipeline.sql's lake query (from_csv,
@@ -33,6 +33,10 @@
 #     time from its delivery report (served at least every millisecond).
 #     Latency = watcher stamp - ack stamp (same machine, CLOCK_REALTIME):
 #     p50/p99/max over every message. Target p99 <= 50 ms.
+# (d) latency as (c), into the exactly-once JSON file sink: a row counts as
+#     visible when the manifest listing its file appears in _spark_metadata
+#     (polled every 0.5 ms; the data file and the manifest are synced before),
+#     the moment a reader going through the manifests can see it.
 # Output: a table on stdout, also saved under bench/out/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +44,7 @@ QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then N=${BENCH_ENGINE_N:-500000}; LAT_SECS=${BENCH_LAT_SECS:-5}
 else N=${BENCH_ENGINE_N:-5000000}; LAT_SECS=${BENCH_LAT_SECS:-10}; fi
 LAT_RATE=${BENCH_LAT_RATE:-50000}
-PARTS=${BENCH_PARTS:-a b c}
+PARTS=${BENCH_PARTS:-a b c d}
 want() { [[ " $PARTS " == *" $1 "* ]]; }
 REPS=${BENCH_REPS:-3}     # (a) runs each side this many times and keeps the best
 PY=/usr/bin/python3
@@ -74,6 +78,25 @@ if want a || want b; then
   log "producing $N readings"
   "$PROD" -b "$BOOT" -n "$N" -s 1 --acks 1 --out "$WORK/readings.csv" -q
 fi
+
+# latency ACKS SEEN: percentiles of (seen - ack) per message id, in ms
+latency() {
+  "$PY" - "$1" "$2" <<'EOF'
+import sys
+ack = {}
+for l in open(sys.argv[1]):
+    k, t = l.split(); ack[k] = int(t)
+seen = {}
+for l in open(sys.argv[2]):
+    k, t = l.split()
+    seen.setdefault(k, int(t))
+d = sorted((seen[k] - ack[k]) / 1000.0 for k in ack if k in seen)
+if not d:
+    print("n=0"); sys.exit()
+q = lambda p: d[min(len(d) - 1, int(p * len(d)))]
+print("n=%d of %d p50=%.1f p99=%.1f p999=%.1f max=%.1f" % (len(d), len(ack), q(.5), q(.99), q(.999), d[-1]))
+EOF
+}
 
 cpu() { awk '{printf "%.3f", $2 + $3}' "$1"; }     # user+sys of a /usr/bin/time -f '%e %U %S' file
 wall() { awk '{printf "%.3f", $1}' "$1"; }
@@ -158,23 +181,65 @@ total=$((LAT_RATE * LAT_SECS))
 "$PROD" -b "$BOOT" -t mta-latency -n $total -r "$LAT_RATE" -s 3 --start now --dup 0 --late 0 --acks 1 --ack-log "$WORK/c/acks.txt" -q
 for _ in $(seq 600); do [ "$(wc -l <"$WORK/c/seen.txt")" -ge "$total" ] && break; sleep 0.05; done
 kill -TERM "$cpid"; wait "$cpid" || true; wait "$wpid" || true   # the watcher ends at EOF
-lat=$("$PY" - "$WORK/c/acks.txt" "$WORK/c/seen.txt" <<'EOF'
-import sys
-ack = {}
-for l in open(sys.argv[1]):
-    k, t = l.split(); ack[k] = int(t)
-seen = {}
-for l in open(sys.argv[2]):
-    k, t = l.split()
-    seen.setdefault(k, int(t))
-d = sorted((seen[k] - ack[k]) / 1000.0 for k in ack if k in seen)
-if not d:
-    print("n=0"); sys.exit()
-q = lambda p: d[min(len(d) - 1, int(p * len(d)))]
-print("n=%d of %d p50=%.1f p99=%.1f p999=%.1f max=%.1f" % (len(d), len(ack), q(.5), q(.99), q(.999), d[-1]))
-EOF
-)
+lat=$(latency "$WORK/c/acks.txt" "$WORK/c/seen.txt")
 
+fi
+
+if want d; then
+# ---- (d) latency into the exactly-once JSON file sink (a row is visible once
+# its batch's manifest is in _spark_metadata: data file and manifest synced)
+mkdir -p "$WORK/d"
+"$PROD" -b "$BOOT" -t mta-latency-d -n 1 -q
+cat >"$WORK/d/p.sql" <<SQL
+CREATE TABLE raw USING kafka OPTIONS ('kafka.bootstrap.servers' = '$BOOT', 'subscribe' = 'mta-latency-d', 'startingOffsets' = 'latest');
+CREATE TEMP VIEW readings AS
+  SELECT r.* FROM (SELECT from_csv(CAST(value AS STRING), 'AC STRING, UNIT STRING, SCP STRING, STATION STRING, LINENAME STRING, DIVISION STRING, DATE STRING, DESC STRING, TIME STRING, ENTRIES INT, EXITS INT, ID STRING, TIMESTAMP STRING') AS r FROM raw);
+CREATE TABLE sink USING json OPTIONS ('path' = './out', 'checkpointLocation' = './checkpoint/d', 'outputMode' = 'append');
+INSERT INTO sink SELECT ID FROM readings WHERE ENTRIES >= 0;
+SQL
+cat >"$WORK/d/watch.py" <<'PYEOF'
+# polls out/_spark_metadata every 0.5 ms; stamps the ids in a batch's files when its manifest appears
+import json, os, sys, time
+md, out, total = sys.argv[1], open(sys.argv[2], 'w'), int(sys.argv[3])
+done, files, n, idle_since = set(), set(), 0, time.time()
+while n < total and time.time() - idle_since < 30:
+    names = os.listdir(md) if os.path.isdir(md) else []
+    # N (a batch) and N.compact (every 10th: all files so far; older manifests
+    # are then deleted, so one not seen yet is read from the compact)
+    new = [x for x in names if x.split('.')[0].isdigit() and x not in done]
+    if not new:
+        time.sleep(0.0005)
+        continue
+    t = time.time_ns() // 1000
+    for x in new:
+        done.add(x)
+        idle_since = time.time()
+        try:
+            lines = open(os.path.join(md, x)).read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for l in lines:
+            path = json.loads(l)['path'][len('file://'):]
+            if path in files:
+                continue
+            files.add(path)
+            for r in open(path):
+                out.write('%s %d\n' % (json.loads(r)['ID'], t))
+                n += 1
+out.close()
+PYEOF
+log "(d) latency: $LAT_RATE readings/s for $LAT_SECS s, default trigger, JSON file sink (manifest visible)"
+total=$((LAT_RATE * LAT_SECS))
+(cd "$WORK/d" && exec "$WEIR" run p.sql --progress >/dev/null 2>progress.txt) &
+dpid=$!
+PIDS+=($dpid)
+for _ in $(seq 600); do [ -s "$WORK/d/progress.txt" ] && break; sleep 0.05; done  # the query runs
+"$PY" "$WORK/d/watch.py" "$WORK/d/out/_spark_metadata" "$WORK/d/seen.txt" "$total" &
+wpid=$!
+"$PROD" -b "$BOOT" -t mta-latency-d -n $total -r "$LAT_RATE" -s 4 --start now --dup 0 --late 0 --acks 1 --ack-log "$WORK/d/acks.txt" -q
+wait "$wpid" || true
+kill -TERM "$dpid"; wait "$dpid" || true
+lat_d=$(latency "$WORK/d/acks.txt" "$WORK/d/seen.txt")
 fi
 
 report ""
@@ -184,6 +249,7 @@ want a && report "$(printf '%-58s %s\n' '(a) same aggregation, DuckDB threads=1 
 want a && report "$(printf '%-58s %s\n' '(a) ratio weir / DuckDB (target >= 0.5)' "$(awk -v a="$a_rate" -v d="$d_rate" 'BEGIN{printf "%.2f", a / d}')")"
 want b && report "$(printf '%-58s %s\n' '(b) stateless parse/filter/project to JSON (rows/s per core)' "$b_rate   [${b_cpu}s CPU, ${b_wall}s wall, $b_rows rows written]")"
 want c && report "$(printf '%-58s %s\n' "(c) latency ack -> console sink at $LAT_RATE/s, ms (target p99 <= 50)" "$lat")"
+want d && report "$(printf '%-58s %s\n' "(d) latency ack -> JSON file sink manifest at $LAT_RATE/s, ms" "$lat_d")"
 
 if want a && [ "${BENCH_PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
   log "profiling (a) with perf"
