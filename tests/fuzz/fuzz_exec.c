@@ -2,7 +2,7 @@
  * input line is a row of a STRING column pushed through CSV/JSON parsing,
  * casts to every type, regex, datetime patterns, JSON paths and an
  * aggregation. Nothing may crash or trip the sanitizers.
- * Build like fuzz_sql.c, adding src/engine/runtime/query.c. */
+ * Build: `make build/fuzz-exec`; run longer with `make fuzz FUZZ=exec`. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

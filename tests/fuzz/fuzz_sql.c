@@ -2,9 +2,7 @@
  * substitution, tokenizer, parser, binder and the streaming checks — on
  * arbitrary bytes. Nothing may crash, leak or trip the sanitizers; every
  * failure must come back as a message with a position.
- * Build (clang): clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_sql.c
- *   src/common/{arena,buf,err,hmap,log,uuid}.c src/engine/{types,sql,plan,exec,state,formats}/*.c
- *   src/engine/runtime/session.c -lm   (the Makefile target is the lead's to add) */
+ * Build: `make build/fuzz-sql` (clang, libFuzzer); run longer with `make fuzz FUZZ=sql`. */
 #include <stddef.h>
 #include <stdint.h>
 

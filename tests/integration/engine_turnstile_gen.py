@@ -2,7 +2,7 @@
 # (fixed seed) to topic mta-turnstile and writes the reference result of the
 # pipeline (dedup, 5-minute windows closed by the final watermark, sums)
 # computed independently here, in the CSV sink's format.
-# usage: engine_turnstile_gen.py BOOTSTRAP N EXPECTED.csv [CHUNK DELAY_S]
+# usage: engine_turnstile_gen.py BOOTSTRAP N EXPECTED.csv [CHUNK DELAY_S [WATERMARK_DELAY_S]]
 # (with CHUNK/DELAY the messages trickle in: CHUNK at a time, then a pause)
 import random, sys
 import warnings
@@ -11,6 +11,7 @@ from confluent_kafka import Producer
 boot, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 chunk = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0
+wm_delay = int(sys.argv[6]) if len(sys.argv) > 6 else 300
 import time
 random.seed(7)
 p = Producer({'bootstrap.servers': boot})
@@ -42,7 +43,7 @@ p.flush()
 # reference: dedup on (ID, STATION, TIMESTAMP) keeping the first, 5-minute windows, closed by the final watermark
 seen = set(); groups = {}
 maxt = max(r[1] for r in rows)
-wm = maxt - 300
+wm = maxt - wm_delay
 for rec, t, e, x, idv in rows:
     k = (idv, rec[3], rec[12])
     if k in seen: continue

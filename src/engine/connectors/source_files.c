@@ -28,6 +28,7 @@
 #include "engine/connectors/source.h"
 #include "engine/exec/kernels.h"
 #include "engine/formats/csv.h"
+#include "engine/formats/datetime.h"
 #include "engine/formats/json.h"
 
 enum { M_PERMISSIVE, M_DROP, M_FAILFAST };
@@ -40,6 +41,8 @@ struct source_files {
     int header, mode, corrupt, json_flags;
     int64_t max_files;
     struct arena arena;
+    struct text_fmt fmt;       /* timestampFormat / dateFormat */
+    struct dt_pattern *ts_pat, *date_pat;
 };
 
 static int skip_name(const char *n) { return n[0] == '.' || n[0] == '_'; }
@@ -199,7 +202,7 @@ static int parse_csv(struct filler *f, const char *file, const char *data, size_
             if ((int)c == s->corrupt) continue;
             int src = fi++;
             if (src >= rec.nfields || rec.fields[src].null) continue;
-            if (kern_text_to(rec.fields[src].p, rec.fields[src].len, v, i)) bad = 1;
+            if (kern_text_fmt(rec.fields[src].p, rec.fields[src].len, v, i, &s->fmt)) bad = 1;
         }
         int keep = 1;
         if (bad && (keep = malformed(f, i, rec.raw, rec.raw_len, file, rec.line)) < 0) {
@@ -235,7 +238,7 @@ static int parse_json(struct filler *f, const char *file, const char *data, size
         f->ex.arena = &s->arena;
         if (json_parse(&s->arena, l, ln, s->json_flags, &doc, &err) || doc->type != JSON_OBJECT) {
             for (uint32_t c = 0; c < f->b->ncols; c++) {
-                if (f->b->cols[c]->type->kind == TY_STRUCT) kern_json_to_row(&f->ex, NULL, f->b->cols[c], i);
+                if (f->b->cols[c]->type->kind == TY_STRUCT) kern_json_to_row(&f->ex, NULL, f->b->cols[c], i, &s->fmt);
                 else f->b->cols[c]->valid[i] = 0;
             }
             int keep = malformed(f, i, l, ln, file, line);
@@ -247,7 +250,7 @@ static int parse_json(struct filler *f, const char *file, const char *data, size
         } else {
             for (uint32_t c = 0; c < f->b->ncols; c++) {
                 const char *name = s->base.schema->fields[c].name;
-                kern_json_to_row(&f->ex, json_get(doc, name, strlen(name)), f->b->cols[c], i);
+                kern_json_to_row(&f->ex, json_get(doc, name, strlen(name)), f->b->cols[c], i, &s->fmt);
             }
         }
         f->row++;
@@ -300,6 +303,8 @@ static int f_clamp(struct source *src, const char *start, const char *end, const
 
 static void f_close(struct source *src) {
     struct source_files *s = (struct source_files *)src;
+    if (s->ts_pat) dt_pattern_free(s->ts_pat);
+    if (s->date_pat) dt_pattern_free(s->date_pat);
     arena_free(&s->arena);
     free(s);
 }
@@ -334,6 +339,17 @@ int source_files_new(const struct cat_entry *t, struct source **out, char *err, 
             }
         } else if (!strcasecmp(k, "columnNameOfCorruptRecord")) {
             corrupt = v;
+        } else if (!strcasecmp(k, "timestampFormat") || !strcasecmp(k, "dateFormat")) {
+            struct dt_pattern **pp = !strcasecmp(k, "timestampFormat") ? &s->ts_pat : &s->date_pat;
+            char e[200];
+            if (*pp) dt_pattern_free(*pp);
+            *pp = NULL;
+            if (dt_pattern_compile(v, strlen(v), pp, e, sizeof e)) {
+                snprintf(err, errcap, "%s table `%s`: invalid %s '%s': %s", t->format, t->name, k, v, e);
+                goto fail;
+            }
+            if (pp == &s->ts_pat) s->fmt.ts = *pp;
+            else s->fmt.date = *pp;
         } else if (!strcasecmp(k, "maxFilesPerTrigger")) {
             s->max_files = strtoll(v, NULL, 10);
         } else if (!strcasecmp(k, "header")) {

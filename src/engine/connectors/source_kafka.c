@@ -92,13 +92,21 @@ static int k_end(struct source_kafka *s, const char *start, int64_t max_rows, co
     for (int i = 0; i < n; i++)
         if (hi[i] < lo[i]) hi[i] = lo[i];
     if (max_rows > 0) ksrc_rate_limit(lo, hi, n, max_rows);
-    struct ksrc_po *po = arena_alloc(&s->a, (size_t)(n ? n : 1) * sizeof *po);
+    struct ksrc_po *po = arena_alloc(&s->a, (size_t)(n + sn + 1) * sizeof *po);
     *has_data = false;
     for (int i = 0; i < n; i++) {
         po[i] = (struct ksrc_po){tps[i].topic, tps[i].partition, hi[i]};
         if (hi[i] > lo[i]) *has_data = true;
     }
-    ksrc_offsets_format(po, n, end);
+    /* a partition the metadata did not list this time (a transient answer, or
+     * a deleted topic) keeps its offset: never restart it from the earliest */
+    int m = n;
+    for (int j = 0; j < sn; j++) {
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++) seen = tps[i].partition == sp[j].partition && !strcmp(tps[i].topic, sp[j].topic);
+        if (!seen) po[m++] = sp[j];
+    }
+    ksrc_offsets_format(po, m, end);
     return 0;
 }
 

@@ -66,7 +66,10 @@ struct parse_opts {
     int mode;
     int corrupt;      /* index of the columnNameOfCorruptRecord field, or -1 */
     int json_flags;
+    struct text_fmt fmt; /* timestampFormat / dateFormat */
 };
+
+static void pattern_free(void *p) { dt_pattern_free(p); }
 
 /* Applies the options map (args[2]) shared by from_csv and from_json. */
 static int parse_options(struct fbind *fb, const struct ty *schema, struct parse_opts *po, int csv) {
@@ -89,6 +92,16 @@ static int parse_options(struct fbind *fb, const struct ty *schema, struct parse
             }
             if (!strcasecmp(k[i], "columnNameOfCorruptRecord")) {
                 corrupt_name = v[i];
+                continue;
+            }
+            if (!strcasecmp(k[i], "timestampFormat") || !strcasecmp(k[i], "dateFormat")) {
+                struct dt_pattern *pat;
+                char e[200];
+                if (dt_pattern_compile(v[i], strlen(v[i]), &pat, e, sizeof e))
+                    return fb_fail(fb, 2, "%s: invalid %s '%s': %s", fb->name, k[i], v[i], e);
+                expr_res_add(fb->a, fb->res, pattern_free, pat);
+                if (!strcasecmp(k[i], "timestampFormat")) po->fmt.ts = pat;
+                else po->fmt.date = pat;
                 continue;
             }
             if (!csv) {
@@ -182,7 +195,7 @@ static void k_from_csv(KSIG) {
                     }
                 }
             }
-            if (kern_text_to(fl->p, fl->len, c, i)) bad = 1;
+            if (kern_text_fmt(fl->p, fl->len, c, i, &po->fmt)) bad = 1;
         }
         if (bad) {
             if (po->corrupt >= 0) {
@@ -225,7 +238,7 @@ static void json_text(struct ectx *cx, const struct json_value *j, struct vec *o
     buf_free(&b);
 }
 
-void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i, const struct text_fmt *fmt) {
     const struct ty *t = out->type;
     if (t->kind == TY_STRUCT) null_struct_row(out, i);
     else out->valid[i] = 0;
@@ -272,10 +285,10 @@ void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *o
         if (j->type == JSON_NUMBER) kern_text_to(j->u.num.raw, j->len, out, i);
         return;
     case TY_DATE:
-        if (j->type == JSON_STRING) kern_text_to(j->u.str, j->len, out, i);
+        if (j->type == JSON_STRING) kern_text_fmt(j->u.str, j->len, out, i, fmt);
         return;
     case TY_TIMESTAMP:
-        if (j->type == JSON_STRING) kern_text_to(j->u.str, j->len, out, i);
+        if (j->type == JSON_STRING) kern_text_fmt(j->u.str, j->len, out, i, fmt);
         else if (j->type == JSON_NUMBER && j->is_int) {
             vec_i64(out)[i] = (int64_t)((uint64_t)j->u.num.i * 1000000u);
             out->valid[i] = 1;
@@ -291,12 +304,12 @@ void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *o
         if (j->type != JSON_OBJECT) return;
         out->valid[i] = 1;
         for (uint32_t f = 0; f < t->nfields; f++)
-            kern_json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i);
+            kern_json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i, fmt);
         return;
     case TY_ARRAY: {
         if (j->type != JSON_ARRAY) return;
         uint32_t base = vec_list_reserve(out, j->len);
-        for (uint32_t k = 0; k < j->len; k++) kern_json_to_row(cx, &j->u.items[k], out->child[0], base + k);
+        for (uint32_t k = 0; k < j->len; k++) kern_json_to_row(cx, &j->u.items[k], out->child[0], base + k, fmt);
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
         out->valid[i] = 1;
@@ -314,7 +327,7 @@ void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *o
             } else {
                 kern_text_to(m->key, m->klen, kv, base + k);
             }
-            kern_json_to_row(cx, &m->value, out->child[1], base + k);
+            kern_json_to_row(cx, &m->value, out->child[1], base + k, fmt);
         }
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
@@ -349,7 +362,7 @@ static void k_from_json(KSIG) {
             malformed(cx, po, "the value is not a JSON document of the schema's shape");
             continue;
         }
-        kern_json_to_row(cx, doc, out, i);
+        kern_json_to_row(cx, doc, out, i, &po->fmt);
     }
 }
 

@@ -34,6 +34,12 @@ void kern_cast(const struct expr *, struct ectx *, struct vec *const *, const ui
 /* Converts text to row i of out (any atomic type) the way CSV/JSON readers
  * do; strings are copied into out's heap. Returns 0, or -1 leaving NULL. */
 int kern_text_to(const char *p, uint32_t n, struct vec *out, uint32_t i);
+/* Readers' timestampFormat / dateFormat options (NULL: Spark's default cast). */
+struct dt_pattern;
+struct text_fmt {
+    const struct dt_pattern *ts, *date;
+};
+int kern_text_fmt(const char *p, uint32_t n, struct vec *out, uint32_t i, const struct text_fmt *fmt);
 /* Writes the text of a string-cast of row i of v into b (no NUL). */
 struct buf;
 void kern_cast_to_text(struct buf *b, const struct vec *v, uint32_t i);
@@ -41,7 +47,7 @@ void kern_cast_to_text(struct buf *b, const struct vec *v, uint32_t i);
 /* kern_parse.c — a parsed JSON value into row i of out (from_json's rules:
  * wrong shapes are NULL; strings point into the JSON DOM's arena). */
 struct json_value;
-void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i);
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i, const struct text_fmt *fmt);
 /* kern_parse.c — row i of v as compact JSON (to_json's rules). */
 void kern_write_json(struct buf *b, const struct vec *v, uint32_t i);
 
