@@ -121,6 +121,7 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
     }
     d->state_dir = malloc(strlen(dir) + 8);
     sprintf(d->state_dir, "%s/state", dir);
+    ckpt_purge(d->ck, 100); /* what a previous run left beyond the retained window */
     struct arena a;
     arena_init(&a, 4096);
     int64_t L, C = -1;
@@ -474,7 +475,10 @@ static int run_batch(struct drv *d, int64_t now_us) {
             free(rows);
             return fail(d, "writing the commit log", (int)rc);
         }
-        if (batch % 100 == 99) ckpt_purge(d->ck, 100);
+        /* a little each batch, never a stall of hundreds of unlinks and a
+         * synced rewrite in one commit phase (it showed in latency) */
+        if (batch >= 100) ckpt_forget(d->ck, batch - 100);
+        if (batch % 100 == 99) ckpt_trim_progress(d->ck);
     }
     int64_t t3 = mono_us();
     d->t_commit = (t3 - t2) / 1000;
