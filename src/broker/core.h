@@ -45,7 +45,8 @@ struct partition {
     struct pstate *ps;           /* idempotent producers */
     char *dir;
     struct waiter *sync_waiters; /* produce acks=all, any order */
-    int sync_inflight;           /* a flusher job is running for this partition */
+    int sync_inflight;           /* flusher jobs running for this partition */
+    int64_t sync_inflight_upto;  /* the highest offset a running job covers */
     struct waiter *fetch_waiters;
     int64_t last_flush_ms;       /* flush.ms housekeeping */
     struct compact_job *cjob;    /* outstanding log-cleaner job, or NULL */

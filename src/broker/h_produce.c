@@ -32,8 +32,18 @@ void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req
     partition_request_sync(b, p);
 }
 
+/* Overlapping syncs: a request appended while a sync is running would
+ * otherwise wait for that sync and then for its own; with a second sync
+ * started at once it waits for one. Two per partition bound the cost. */
+#define SYNC_MAX_INFLIGHT 2
+
 void partition_request_sync(struct broker *b, struct partition *p) {
-    if (p->sync_inflight || !p->sync_waiters) return;
+    if (!p->sync_waiters) return;
+    int64_t need = 0;
+    for (struct waiter *w = p->sync_waiters; w; w = w->next)
+        if (w->offset > need) need = w->offset;
+    if (p->sync_inflight && p->sync_inflight_upto >= need) return; /* a running sync covers them */
+    if (p->sync_inflight >= SYNC_MAX_INFLIGHT) return;             /* asked again when one ends */
     int fds[8];
     int64_t upto = 0;
     int n = plog_sync_fds(p->log, fds, 8, &upto);
@@ -46,7 +56,8 @@ void partition_request_sync(struct broker *b, struct partition *p) {
         produce_on_synced(b, p);
         return;
     }
-    p->sync_inflight = 1;
+    p->sync_inflight++;
+    if (upto > p->sync_inflight_upto) p->sync_inflight_upto = upto;
     flusher_submit(b->flusher, p->uid, fds, n, upto);
 }
 

@@ -562,7 +562,7 @@ static void on_synced(void *ctx, uint64_t uid, int64_t upto, int err) {
     struct broker *b = ctx;
     struct partition *p = hmap_get(&b->parts_by_uid, &uid, sizeof uid);
     if (!p) return; /* deleted meanwhile */
-    p->sync_inflight = 0;
+    p->sync_inflight--;
     if (!err) plog_mark_flushed(p->log, upto);
     produce_on_synced(b, p);
 }
