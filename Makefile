@@ -74,8 +74,21 @@ run: deps
 	./weir broker
 
 bench: deps
-	@$(MAKE) --no-print-directory weir
+	@$(MAKE) --no-print-directory weir build/loadgen build/mock_broker
 	@bench/run.sh
+
+# benchmark tools: the load generator and the mock broker peer (compiled from
+# ../shared/peers at bench time, never copied into the tree)
+PEERS ?= ../shared/peers
+build/loadgen: bench/loadgen.c
+	@mkdir -p build
+	@echo "CC $<"
+	@$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< -lrdkafka -pthread
+
+build/mock_broker: $(PEERS)/mock_broker.c
+	@mkdir -p build
+	@echo "CC $<"
+	@$(CC) -O2 -g -o $@ $< -lrdkafka
 
 fuzz: build/fuzz-request
 	mkdir -p build/fuzz-corpus

@@ -1,6 +1,12 @@
-/* flusher: see flusher.h. Two lists under one mutex: pending jobs and done
- * jobs. The thread swaps out the whole pending list, syncs it without the
- * lock, then appends it to the done list and signals the eventfd. */
+/* flusher: see flusher.h. Two lists under one mutex: pending jobs (FIFO)
+ * and done jobs. FL_THREADS threads each take one job at a time, sync it
+ * without the lock, then append it to the done list and signal the eventfd.
+ * Several threads because one fdatasync per partition in a row makes an
+ * acks=all answer wait for the sum of the partitions' syncs; concurrent
+ * syncs overlap their I/O and the block layer merges their cache flushes.
+ * A partition never has two jobs at once (the network thread waits for one
+ * to complete before it submits the next), so the threads never sync the
+ * same file concurrently. */
 #include "broker/flusher.h"
 
 #include "common/log.h"
@@ -12,6 +18,7 @@
 #include <unistd.h>
 
 #define FL_MAXFDS 8
+#define FL_THREADS 4
 
 struct fjob {
     uint64_t uid;
@@ -23,10 +30,11 @@ struct fjob {
 };
 
 struct flusher {
-    pthread_t thread;
+    pthread_t threads[FL_THREADS];
+    int nthreads;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct fjob *pending, *done;
+    struct fjob *pending, *pending_tail, *done;
     int stop;
     int notify_fd;
 };
@@ -37,20 +45,17 @@ static void *flusher_main(void *arg) {
     for (;;) {
         while (!f->pending && !f->stop) pthread_cond_wait(&f->cv, &f->mu);
         if (!f->pending && f->stop) break;
-        struct fjob *jobs = f->pending;
-        f->pending = NULL;
+        struct fjob *j = f->pending;
+        f->pending = j->next;
+        if (!f->pending) f->pending_tail = NULL;
         pthread_mutex_unlock(&f->mu);
-        struct fjob *last = NULL;
-        for (struct fjob *j = jobs; j; j = j->next) {
-            for (int i = 0; i < j->nfds; i++) {
-                if (fdatasync(j->fds[i]) && !j->err) j->err = -errno;
-                close(j->fds[i]);
-            }
-            last = j;
+        for (int i = 0; i < j->nfds; i++) {
+            if (fdatasync(j->fds[i]) && !j->err) j->err = -errno;
+            close(j->fds[i]);
         }
         pthread_mutex_lock(&f->mu);
-        last->next = f->done;
-        f->done = jobs;
+        j->next = f->done;
+        f->done = j;
         uint64_t one = 1;
         ssize_t w = write(f->notify_fd, &one, sizeof one);
         (void)w;
@@ -65,7 +70,17 @@ int flusher_start(int notify_fd, struct flusher **out) {
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
     f->notify_fd = notify_fd;
-    if (pthread_create(&f->thread, NULL, flusher_main, f)) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024); /* it only calls fdatasync */
+    for (int i = 0; i < FL_THREADS; i++) {
+        if (pthread_create(&f->threads[i], &attr, flusher_main, f)) break;
+        f->nthreads++;
+    }
+    pthread_attr_destroy(&attr);
+    if (!f->nthreads) {
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->cv);
         free(f);
         return -1;
     }
@@ -85,8 +100,10 @@ void flusher_submit(struct flusher *f, uint64_t uid, const int *fds, int nfds, i
         close(fds[i]);
     }
     pthread_mutex_lock(&f->mu);
-    j->next = f->pending;
-    f->pending = j;
+    j->next = NULL;
+    if (f->pending_tail) f->pending_tail->next = j;
+    else f->pending = j;
+    f->pending_tail = j;
     pthread_cond_signal(&f->cv);
     pthread_mutex_unlock(&f->mu);
 }
@@ -108,9 +125,9 @@ void flusher_drain(struct flusher *f, void (*cb)(void *ctx, uint64_t uid, int64_
 void flusher_stop(struct flusher *f) {
     pthread_mutex_lock(&f->mu);
     f->stop = 1;
-    pthread_cond_signal(&f->cv);
+    pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
+    for (int i = 0; i < f->nthreads; i++) pthread_join(f->threads[i], NULL);
     struct fjob *lists[2] = {f->pending, f->done};
     for (int k = 0; k < 2; k++)
         for (struct fjob *j = lists[k], *n; j; j = n) {

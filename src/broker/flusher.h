@@ -1,6 +1,6 @@
 /* flusher: the group-commit thread. The network thread submits jobs (a
  * partition uid, the dup'ed descriptors of its unsynced segments and the
- * offset they cover); the flusher takes every job queued at that moment,
+ * offset they cover); the flusher threads take the queued jobs one at a time,
  * fdatasyncs them, and hands the completions back through an eventfd. One
  * fdatasync therefore covers every produce request that was waiting on the
  * partition when the job started, however many there were. */

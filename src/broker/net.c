@@ -441,7 +441,10 @@ static void conn_try_send(struct conn *c) {
                         c->send_off = 0;
                         continue;
                     }
-                    int more = c->send_piece + 1 < npieces || c->head->next ? MSG_MORE : 0;
+                    /* MSG_MORE only when more bytes follow at once: a next
+                     * request still parked (acks=all waiting for its sync)
+                     * would otherwise hold this response in the kernel */
+                    int more = c->send_piece + 1 < npieces || (r->next && r->next->state == REQ_DONE) ? MSG_MORE : 0;
                     n = send(c->fd, w->b.p + start + c->send_off, want, MSG_NOSIGNAL | more);
                 } else {
                     struct wout_seg *s = &w->segs[i];
