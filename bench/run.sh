@@ -271,3 +271,8 @@ if grep -q 'WARN\|ERROR' "$WORK/weir.log" 2>/dev/null; then
     log "weir warnings/errors:"; grep 'WARN\|ERROR' "$WORK/weir.log" | tail -5 >&2
 fi
 log "saved $TABLE and $RAW"
+
+# ---- issue 4: transactions and groups (bench/eos.sh prints its own table) ----
+if [ "${BENCH_EOS:-1}" = 1 ]; then
+    BENCH_QUICK=$QUICK bench/eos.sh || log "bench/eos.sh failed"
+fi

@@ -15,12 +15,19 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
     aborted by the broker, not before the timeout; its data never visible
   - send_offsets_to_transaction: the group's offsets change only with the
     commit (not while open, not on abort); require_stable readers wait
+  - pending transactional offsets survive a broker SIGKILL as pending: the
+    commit after the restart applies them, an abort drops them
   - the issue's test: a consume-transform-produce loop (txn_loop.py, its
     own process) killed with SIGKILL at seeded random moments and restarted,
     over a fully pre-produced input: the output read with read_committed
     holds every input exactly once
   - the same loop while the broker is killed with SIGKILL and restarted on
-    the same data dir: exactly once still holds
+    the same data dir (every second time the loop is killed with it, so its
+    next incarnation aborts a transaction the broker recovered as open):
+    exactly once still holds
+  - a transaction left open by a producer that vanished while the broker
+    was down: recovered as open after a broker SIGKILL, then aborted by its
+    timeout
 
 TXN_SEED (default 20261121) seeds the kill moments and the loop's batch
 sizes; TXN_LOOP_KILLS (default 6) and TXN_BROKER_KILLS (default 6) set the
@@ -288,6 +295,23 @@ def t_timeout():
     S.check(read_all("slow", "read_committed") == [], "still nothing visible after the late commit attempt")
 
 
+def t_timeout_after_restart():
+    create(broker, "slow2")
+    p = txp("slow-2", **{"transaction.timeout.ms": 4000})
+    p.init_transactions(15)
+    p.begin_transaction()
+    for k in range(3):
+        p.produce("slow2", value=b"orphan-%d" % k, partition=0)
+    p.flush(15)
+    broker.kill()  # the producer is never heard from again
+    broker.start()
+    S.check(watermarks("slow2", "read_committed")[1] == 0, "after the restart the open transaction holds the LSO")
+    wait_until(lambda: watermarks("slow2", "read_committed")[1] == watermarks("slow2", "read_uncommitted")[1] == 4,
+               20, interval=0.1, what="the recovered transaction to be aborted by its timeout")
+    S.check(read_all("slow2", "read_committed") == [], "the orphaned transaction's data is never visible")
+    del p
+
+
 # ---- send_offsets_to_transaction ----
 
 def committed(group, topic, isolation, timeout=10):
@@ -357,6 +381,37 @@ def t_send_offsets():
     plain.flush(5)
 
 
+def t_offsets_across_restart():
+    """Transactional offsets pending in __consumer_offsets survive a broker
+    SIGKILL as pending: the commit after the restart applies them, an abort
+    drops them."""
+    create(broker, "sor-in", "sor-out")
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "sor-g", "isolation.level": "read_committed",
+                  "enable.auto.commit": False, "auto.offset.reset": "earliest", "log_level": 3})
+    c.subscribe(["sor-in"])
+    wait_until(lambda: c.consume(1, 0.1) is not None and c.assignment(), 30, what="the consumer's assignment")
+    p = txp("sor-1")
+    p.init_transactions(15)
+    for offset, commit in ((3, True), (9, False)):
+        p.begin_transaction()
+        p.produce("sor-out", value=b"for-%d" % offset, partition=0)
+        p.send_offsets_to_transaction([TopicPartition("sor-in", 0, offset)], c.consumer_group_metadata(), 15)
+        p.flush(15)
+        broker.kill()
+        broker.start()
+        S.check(committed("sor-g", "sor-in", "read_uncommitted") == (3 if not commit else -1001),
+                "before the decision, after the restart: the pending offset is not stored")
+        if commit:
+            p.commit_transaction(30)
+        else:
+            p.abort_transaction(30)
+        S.check(committed("sor-g", "sor-in", "read_committed") == 3, "after %s: offset %s" % (
+            "commit" if commit else "abort", committed("sor-g", "sor-in", "read_uncommitted")))
+    c.close()
+    out = [v for _, _, v in read_all("sor-out", "read_committed")]
+    S.check(out == [b"for-3"], "sor-out read_committed: %s" % out)
+
+
 # ---- consume-transform-produce under SIGKILL ----
 
 class Loop:
@@ -414,7 +469,11 @@ def group_done(b, group, topic, ends):
         c.close()
 
 
-def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3):
+def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
+    """The loop over n_in inputs with kill_loop SIGKILLs of the loop, then
+    kill_broker SIGKILLs of the broker (every both_every-th of those kills the
+    loop too, while the broker is down: the next incarnation finds its open
+    transaction in the restarted broker and aborts it)."""
     inp, out, group, txn_id = name + "-in", name + "-out", name + "-g", name + "-txn"
     create(b, inp, out, parts=parts)
     pre = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "linger.ms": 5, "log_level": 3})
@@ -442,7 +501,12 @@ def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3):
                 loop.start()
             else:
                 b.kill()
+                both = both_every and (k - kill_loop) % both_every == both_every - 1
+                if both:
+                    loop.kill()
                 b.start()
+                if both:
+                    loop.start()
         wait_until(lambda: loop.check_alive() and group_done(b, group, inp, ends), 60, interval=0.2,
                    what="the group's committed offsets to reach the input's end %s" % ends)
         loop.proc.send_signal(signal.SIGTERM)
@@ -477,7 +541,7 @@ def t_ctp_loop_kills():
 
 def t_ctp_broker_kills():
     b2 = S.broker(OVERRIDES, name="weir-kill")
-    ctp(b2, "ctpb", 0, BROKER_KILLS)
+    ctp(b2, "ctpb", 0, BROKER_KILLS, both_every=2)
     S.check("recover" in b2.log().lower() or "completing" in b2.log().lower(), "the broker log shows recovery")
 
 
@@ -488,7 +552,11 @@ S.run("commit and abort: read_committed / read_uncommitted visibility, no contro
 S.run("LSO: read_committed stops at an open transaction, ListOffsets latest = LSO", t_lso)
 S.run("zombie fencing: a second producer with the same transactional.id", t_fencing)
 S.run("transaction.timeout.ms: a stalled transaction is aborted by the broker", t_timeout)
+S.run("transaction.timeout.ms: an open transaction recovered after a broker SIGKILL is aborted",
+      t_timeout_after_restart)
 S.run("send_offsets_to_transaction: group offsets only with the commit", t_send_offsets)
+S.run("send_offsets_to_transaction: pending offsets across a broker SIGKILL, then commit / abort",
+      t_offsets_across_restart)
 S.run("consume-transform-produce loop, %d SIGKILLs of the loop (seed %d): exactly once" % (LOOP_KILLS, SEED),
       t_ctp_loop_kills)
 S.run("consume-transform-produce loop, %d SIGKILLs of the broker (seed %d): exactly once" % (BROKER_KILLS, SEED),
