@@ -87,6 +87,27 @@ int fsu_write_atomic(const char *dir, const char *name, const void *data, size_t
     return fsu_fsync_dir(dir);
 }
 
+int fsu_write_hint(const char *dir, const char *name, const void *data, size_t len) {
+    char tmp[PATH_MAX], dst[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return WERR_IO;
+    int rc = fsu_pwrite_full(fd, data, len, 0);
+    close(fd);
+    if (rc || rename(tmp, dst)) {
+        unlink(tmp);
+        return WERR_IO;
+    }
+    return 0;
+}
+
+int fsu_write_int64_hint(const char *dir, const char *name, int64_t v) {
+    char s[32];
+    int n = snprintf(s, sizeof s, "%" PRId64 "\n", v);
+    return fsu_write_hint(dir, name, s, (size_t)n);
+}
+
 int fsu_write_int64(const char *dir, const char *name, int64_t v) {
     char s[32];
     int n = snprintf(s, sizeof s, "%" PRId64 "\n", v);

@@ -16,6 +16,12 @@ int fsu_write_atomic(const char *dir, const char *name, const void *data, size_t
 /* Reads dir/name holding one decimal int64 (as written by fsu_write_int64).
  * WERR_NOTFOUND if missing, WERR_CORRUPT if unparsable. */
 int fsu_read_int64(const char *dir, const char *name, int64_t *out);
+/* Like fsu_write_atomic without any fsync: for hints whose loss or
+ * staleness is harmless (a reader that finds the file missing, empty or
+ * garbled falls back to the safe default). The rename still makes a reader
+ * see either the old or the new content while the machine stays up. */
+int fsu_write_hint(const char *dir, const char *name, const void *data, size_t len);
+int fsu_write_int64_hint(const char *dir, const char *name, int64_t v);
 int fsu_write_int64(const char *dir, const char *name, int64_t v);
 int fsu_fsync_dir(const char *dir);
 /* mkdir -p. */
