@@ -13,7 +13,10 @@
 #       1, 8 and 32 connections (bench/groups_bench.py, raw sockets)
 #   (c) a three-member group: time from one member's LeaveGroup until the
 #       other two own all partitions, against session.timeout.ms 10 s
-#       (bench/groups_bench.py)
+#       (bench/groups_bench.py); then bench/rebalance_bench.py: medians of
+#       repeated runs with each member in its own process, the leave case
+#       with fetch.wait.max.ms 500 (librdkafka's default) and 100, and the
+#       crash case (SIGKILL, no LeaveGroup) against session.timeout.ms 6 s
 #
 #   bench/eos.sh                 full run (2M messages, 5 repetitions, 5 s commit runs)
 #   BENCH_QUICK=1 bench/eos.sh   short run (300K messages, 1 repetition, 2 s)
@@ -112,6 +115,9 @@ done
 
 log "groups: bench/groups_bench.py --secs $CSECS"
 GOUT=$(WEIR=$PWD/weir "$PY" bench/groups_bench.py --secs "$CSECS" --conns 1,8,32 2>>"$WORK/groups.err" | grep '^RESULT' || true)
+RREPS=$([ "$QUICK" = 1 ] && echo 2 || echo 5)
+log "groups: bench/rebalance_bench.py --reps $RREPS"
+GOUT+=$'\n'$(WEIR=$PWD/weir "$PY" bench/rebalance_bench.py --reps "$RREPS" 2>>"$WORK/groups.err" | grep '^RESULT' || true)
 while IFS= read -r l; do [ -n "$l" ] && RAW+=("groups $l"); done <<<"$GOUT"
 
 R_MED=$(med "${R[@]:-}"); R10_MED=$(med "${R10[@]:-}")
@@ -135,7 +141,12 @@ R_MED=$(med "${R[@]:-}"); R10_MED=$(med "${R10[@]:-}")
                 "$(kv "$l" commits_per_s)/s, p50 $(kv "$l" p50_ms) p99 $(kv "$l" p99_ms) ms" "-" "-" "-" ;;
         group_rebalance)
             printf '%-50s %-34s %-8s %-10s %s\n' "(c) 3-member group, one leaves: reassigned in" \
-                "$(kv "$l" leave_to_reassigned_s) s" "-" "session $(kv "$l" session_timeout_s) s" "-" ;;
+                "$(kv "$l" leave_to_reassigned_s) s (one run)" "-" "session $(kv "$l" session_timeout_s) s" "-" ;;
+        rebalance_leave | rebalance_crash)
+            what=$([ "$(kv "$l" bench)" = rebalance_leave ] && echo "leaves" || echo "is SIGKILLed")
+            printf '%-50s %-34s %-8s %-10s %s\n' "    one $what (fetch.wait.max.ms $(kv "$l" fetch_wait_max_s) s)" \
+                "median $(kv "$l" median_s) s ($(kv "$l" min_s)-$(kv "$l" max_s))" "-" \
+                "session $(kv "$l" session_timeout_s) s" "-" ;;
         esac
     done <<<"$GOUT"
     echo
