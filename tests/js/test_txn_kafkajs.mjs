@@ -7,7 +7,10 @@
 //   producer with the same transactionalId, and a kafkajs consumer
 //   (read_committed by default) that sees only committed data.
 //   @platformatic/kafka: the newest (flexible) versions of the same APIs:
-//   beginTransaction / send / commit / abort, read back with kcat.
+//   beginTransaction / send / commit / abort, read back with kcat; and a
+//   consume-transform-produce step per message with addConsumer/addOffset
+//   (AddOffsetsToTxn, TxnOffsetCommit with the member's generation), one
+//   transaction aborted and redone.
 // Prints ok/FAIL lines and "(node) txn: N passed, N failed".
 import { createRequire } from 'node:module'
 import { execFileSync } from 'node:child_process'
@@ -161,6 +164,51 @@ await run('@platformatic/kafka: transactions commit and abort (newest versions)'
     eq(values(kcatRead('pk-txn', part, 'read_uncommitted')).sort(),
       [...committed, ...aborted].filter(m => m.partition === part).map(m => m.value.toString()).sort(), `partition ${part} read_uncommitted`)
   }
+})
+
+await run('@platformatic/kafka: consume-transform-produce with addConsumer/addOffset (TxnOffsetCommit, newest versions)', async () => {
+  await createTopic('pk-ctp-in')
+  await createTopic('pk-ctp-out')
+  const base = { clientId: 'weir-txn-pk', bootstrapBrokers: [bootstrap], retries: 5, retryDelay: 200 }
+  const plain = new pk.Producer({ ...base, acks: -1, autocreateTopics: false })
+  await plain.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic: 'pk-ctp-in', partition: 0, value: Buffer.from('in-' + i) })) })
+  await plain.close()
+  const p = new pk.Producer({ ...base, idempotent: true, transactionalId: 'pk-ctp', acks: -1, autocreateTopics: false })
+  const c = new pk.Consumer({ ...base, groupId: 'pk-ctp-g', autocommit: false, sessionTimeout: 10000, heartbeatInterval: 500, maxWaitTime: 100 })
+  try {
+    const stream = await c.consume({ topics: ['pk-ctp-in'], mode: 'committed', fallbackMode: 'earliest', autocommit: false })
+    let n = 0
+    for await (const m of stream) {
+      const out = { topic: 'pk-ctp-out', partition: 0, value: Buffer.from('out-' + m.value.toString()) }
+      if (n === 5) { // once aborted, then redone: the abort must leave neither output nor offset
+        const tx = await p.beginTransaction()
+        await tx.send({ messages: [{ ...out, value: Buffer.from('aborted') }] })
+        await tx.addConsumer(c)
+        await tx.addOffset(m)
+        await tx.abort()
+      }
+      const tx = await p.beginTransaction()
+      await tx.send({ messages: [out] })
+      await tx.addConsumer(c)
+      await tx.addOffset(m)
+      await tx.commit()
+      if (++n === 10) break
+    }
+    await stream.close().catch(() => {})
+  } finally {
+    await c.close().catch(() => {})
+    await p.close()
+  }
+  const padmin = new pk.Admin(base)
+  try {
+    const r = await padmin.listConsumerGroupOffsets({ groups: ['pk-ctp-g'] })
+    const parts = r.find(x => x.groupId === 'pk-ctp-g').topics.flatMap(t => t.partitions)
+    eq(parts.map(x => Number(x.committedOffset)), [10], 'the group committed offset 10 through the transactions')
+  } finally {
+    await padmin.close()
+  }
+  eq(values(kcatRead('pk-ctp-out', 0, 'read_committed')), Array.from({ length: 10 }, (_, i) => 'out-in-' + i), 'output read_committed')
+  eq(values(kcatRead('pk-ctp-out', 0, 'read_uncommitted')).filter(v => v === 'aborted'), ['aborted'], 'the aborted record is in the log')
 })
 
 await admin.disconnect()
