@@ -17,6 +17,8 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
     commit (not while open, not on abort); require_stable readers wait
   - pending transactional offsets survive a broker SIGKILL as pending: the
     commit after the restart applies them, an abort drops them
+  - DescribeTransactions / ListTransactions (raw flexible v0 requests): an
+    open transaction's state, partitions, timeout; state filters
   - the issue's test: a consume-transform-produce loop (txn_loop.py, its
     own process) killed with SIGKILL at seeded random moments and restarted,
     over a fully pre-produced input: the output read with read_committed
@@ -36,6 +38,8 @@ import collections
 import os
 import random
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -412,6 +416,130 @@ def t_offsets_across_restart():
     S.check(out == [b"for-3"], "sor-out read_committed: %s" % out)
 
 
+# ---- DescribeTransactions / ListTransactions (raw, flexible v0) ----
+
+def uvarint(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
+class Reader:
+    def __init__(self, data):
+        self.d, self.i = data, 0
+
+    def take(self, fmt):
+        v = struct.unpack_from(fmt, self.d, self.i)
+        self.i += struct.calcsize(fmt)
+        return v[0]
+
+    def uvarint(self):
+        shift = n = 0
+        while True:
+            byte = self.d[self.i]
+            self.i += 1
+            n |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return n
+
+    def cstr(self):
+        n = self.uvarint() - 1
+        v = self.d[self.i:self.i + n].decode() if n >= 0 else None
+        self.i += max(n, 0)
+        return v
+
+    def carray(self, item):
+        return [item() for _ in range(self.uvarint() - 1)]
+
+    def tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.i += self.uvarint()
+
+
+def flexible_call(api_key, body):
+    """One request with header v2, answered with response header v1."""
+    hdr = struct.pack(">hhi", api_key, 0, 7) + struct.pack(">h", 8) + b"weirtest" + uvarint(0)
+    payload = hdr + body
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=10) as sk:
+        sk.sendall(struct.pack(">i", len(payload)) + payload)
+        corr, data = weirtest.read_response(sk)
+    r = Reader(data)
+    r.tags()
+    return r
+
+
+def cstrings(xs):
+    return uvarint(len(xs) + 1) + b"".join(uvarint(len(x) + 1) + x.encode() for x in xs) if xs is not None else b"\0"
+
+
+def describe_transactions(ids):
+    r = flexible_call(65, cstrings(ids) + uvarint(0))
+    r.take(">i")
+
+    def state():
+        o = {"error": r.take(">h"), "id": r.cstr(), "state": r.cstr(), "timeout_ms": r.take(">i"),
+             "start_ms": r.take(">q"), "pid": r.take(">q"), "epoch": r.take(">h")}
+
+        def topic():
+            t = (r.cstr(), sorted(r.carray(lambda: r.take(">i"))))
+            r.tags()
+            return t
+        o["topics"] = dict(r.carray(topic))
+        r.tags()
+        return o
+    return {o["id"]: o for o in r.carray(state)}
+
+
+def list_transactions(states=()):
+    r = flexible_call(66, cstrings(list(states)) + uvarint(1) + uvarint(0))
+    r.take(">i")
+    err = r.take(">h")
+    unknown = r.carray(r.cstr)
+
+    def state():
+        o = (r.cstr(), r.take(">q"), r.cstr())
+        r.tags()
+        return o
+    return err, unknown, {i: (pid, st) for i, pid, st in r.carray(state)}
+
+
+def t_describe_list():
+    if not {65, 66} <= set(broker.api_versions()):
+        raise weirtest.Skip("DescribeTransactions/ListTransactions not served")
+    create(broker, "dl", parts=2)
+    p = txp("dl-1", **{"transaction.timeout.ms": 45000})
+    p.init_transactions(15)
+    p.begin_transaction()
+    p.produce("dl", value=b"x", partition=0)
+    p.produce("dl", value=b"y", partition=1)
+    p.flush(15)
+    d = describe_transactions(["dl-1", "no-such-txn"])
+    o = d.get("dl-1", {})
+    S.check(o.get("error") == 0 and o.get("state") == "Ongoing", "dl-1 is Ongoing: %s" % o)
+    S.check(o.get("topics") == {"dl": [0, 1]}, "dl-1's partitions: %s" % o.get("topics"))
+    S.check(o.get("timeout_ms") == 45000 and o.get("pid", -1) >= 0 and o.get("start_ms", -1) > 0,
+            "timeout, producer id, start time: %s" % o)
+    S.check(d.get("no-such-txn", {}).get("error") == 105, "unknown id: TRANSACTIONAL_ID_NOT_FOUND: %s" %
+            d.get("no-such-txn"))
+    err, unknown, got = list_transactions(["Ongoing", "Bogus"])
+    S.check(err == 0 and unknown == ["Bogus"], "ListTransactions error %s, unknown filters %s" % (err, unknown))
+    S.check(got.get("dl-1") == (o.get("pid"), "Ongoing"), "dl-1 listed as Ongoing: %s" % got)
+    p.commit_transaction(15)
+    o = describe_transactions(["dl-1"]).get("dl-1", {})
+    S.check(o.get("state") == "CompleteCommit" and o.get("topics") == {}, "after the commit: %s" % o)
+    _, _, got = list_transactions(["Ongoing"])
+    S.check("dl-1" not in got, "dl-1 no longer listed as Ongoing: %s" % got)
+    _, _, got = list_transactions()
+    S.check(got.get("dl-1", (0, ""))[1] == "CompleteCommit", "all transactions: %s" % got)
+
+
 # ---- consume-transform-produce under SIGKILL ----
 
 class Loop:
@@ -557,6 +685,8 @@ S.run("transaction.timeout.ms: an open transaction recovered after a broker SIGK
 S.run("send_offsets_to_transaction: group offsets only with the commit", t_send_offsets)
 S.run("send_offsets_to_transaction: pending offsets across a broker SIGKILL, then commit / abort",
       t_offsets_across_restart)
+S.run("DescribeTransactions / ListTransactions (flexible v0) for an open and a committed transaction",
+      t_describe_list)
 S.run("consume-transform-produce loop, %d SIGKILLs of the loop (seed %d): exactly once" % (LOOP_KILLS, SEED),
       t_ctp_loop_kills)
 S.run("consume-transform-produce loop, %d SIGKILLs of the broker (seed %d): exactly once" % (BROKER_KILLS, SEED),
