@@ -9,6 +9,9 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
     an open transaction's first offset, even with non-transactional data
     after it; ListOffsets latest under read_committed is the LSO; the commit
     releases everything
+  - two transactional producers and a plain one interleaved on a partition:
+    one aborts, one commits; read_committed drops exactly the aborted
+    batches; the LSO follows the oldest open transaction
   - zombie fencing: a second producer with the same transactional.id
     aborts the first one's open transaction and fences it (a fatal error)
   - transaction.timeout.ms: a producer that stalls mid-transaction is
@@ -85,13 +88,13 @@ def consumer(isolation, b=None, **extra):
     return Consumer(conf)
 
 
-def read_all(topic, isolation, nparts=1, b=None, timeout=30):
-    """Every message of topic from the start to the end each partition has for
-    this isolation level (the LSO for read_committed): [(partition, offset,
-    value)]; ends when every partition reported EOF."""
+def read_all(topic, isolation, nparts=1, b=None, timeout=30, start=OFFSET_BEGINNING):
+    """Every message of topic from start (default: the beginning) to the end
+    each partition has for this isolation level (the LSO for read_committed):
+    [(partition, offset, value)]; ends when every partition reported EOF."""
     c = consumer(isolation, b)
     try:
-        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(nparts)])
+        c.assign([TopicPartition(topic, p, start) for p in range(nparts)])
         out, eof = [], set()
         deadline = time.monotonic() + timeout
         while len(eof) < nparts:
@@ -224,6 +227,43 @@ def t_lso():
         c.close()
     S.check(watermarks("lso", "read_committed") == (0, 12), "after the commit LSO = high watermark 12")
     plain.flush(5)
+
+
+def t_interleaved():
+    """Two transactional producers and a plain one interleaved on one
+    partition: the aborted-transactions list must drop exactly the aborting
+    producer's batches, and the LSO follows the oldest open transaction."""
+    create(broker, "mix")
+    a, b = txp("mix-a"), txp("mix-b")
+    plain = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "log_level": 3})
+    a.init_transactions(15)
+    b.init_transactions(15)
+    a.begin_transaction()
+    b.begin_transaction()
+    order = []
+    for k in range(3):  # one batch each, flushed one by one: a, p, b, a, p, b, ...
+        for who, prod in (("a", a), ("p", plain), ("b", b)):
+            prod.produce("mix", value=b"%s%d" % (who.encode(), k), partition=0)
+            prod.flush(15)
+            order.append("%s%d" % (who, k))
+    S.check(watermarks("mix", "read_committed")[1] == 0, "two open transactions: LSO at a's first offset 0")
+    a.abort_transaction(15)
+    S.check(watermarks("mix", "read_committed")[1] == 2, "a aborted: LSO at b's first offset 2 (%d)" %
+            watermarks("mix", "read_committed")[1])
+    got = [v.decode() for _, _, v in read_all("mix", "read_committed")]
+    S.check(got == ["p0"], "read_committed below the LSO: %s" % got)
+    b.commit_transaction(15)
+    got = [v.decode() for _, _, v in read_all("mix", "read_committed")]
+    want = [x for x in order if not x.startswith("a")]
+    S.check(got == want, "read_committed: %s, expected %s" % (got, want))
+    got = [v.decode() for _, _, v in read_all("mix", "read_uncommitted")]
+    S.check(got == order, "read_uncommitted: %s" % got)
+    # from the middle of a's aborted transaction (it began at 0): still listed as aborted
+    got = [v.decode() for _, _, v in read_all("mix", "read_committed", start=3)]
+    S.check(got == want[2:], "read_committed from offset 3: %s, expected %s" % (got, want[2:]))
+    lo, hi = watermarks("mix", "read_uncommitted")
+    S.check(hi == len(order) + 2 and watermarks("mix", "read_committed")[1] == hi,
+            "end %d = 9 records + 2 markers, LSO = end" % hi)
 
 
 # ---- zombie fencing ----
@@ -678,6 +718,8 @@ _run = S.run
 S.run = lambda name, fn: _run(name, fn) if ONLY in fn.__name__ else None
 S.run("commit and abort: read_committed / read_uncommitted visibility, no control records", t_commit_abort)
 S.run("LSO: read_committed stops at an open transaction, ListOffsets latest = LSO", t_lso)
+S.run("two transactions and a plain producer interleaved on one partition: abort one, commit the other",
+      t_interleaved)
 S.run("zombie fencing: a second producer with the same transactional.id", t_fencing)
 S.run("transaction.timeout.ms: a stalled transaction is aborted by the broker", t_timeout)
 S.run("transaction.timeout.ms: an open transaction recovered after a broker SIGKILL is aborted",
