@@ -26,6 +26,9 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
     own process) killed with SIGKILL at seeded random moments and restarted,
     over a fully pre-produced input: the output read with read_committed
     holds every input exactly once
+  - the same loop frozen with SIGSTOP while a new incarnation takes over,
+    then resumed (a live zombie): it dies with a fatal fenced error and the
+    output is still exactly once
   - the same loop while the broker is killed with SIGKILL and restarted on
     the same data dir (every second time the loop is killed with it, so its
     next incarnation aborts a transaction the broker recovered as open):
@@ -637,11 +640,15 @@ def group_done(b, group, topic, ends):
         c.close()
 
 
-def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
+def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0, zombies=0):
     """The loop over n_in inputs with kill_loop SIGKILLs of the loop, then
-    kill_broker SIGKILLs of the broker (every both_every-th of those kills the
-    loop too, while the broker is down: the next incarnation finds its open
-    transaction in the restarted broker and aborts it)."""
+    `zombies` rounds where the loop is frozen (SIGSTOP), a new incarnation
+    started and, once that one makes progress, the frozen one resumed
+    (SIGCONT): a live zombie that must be fenced; then kill_broker SIGKILLs
+    of the broker (every both_every-th of those kills the loop too, while the
+    broker is down: the next incarnation finds its open transaction in the
+    restarted broker and aborts it)."""
+    zombie_exits = []
     inp, out, group, txn_id = name + "-in", name + "-out", name + "-g", name + "-txn"
     create(b, inp, out, parts=parts)
     pre = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "linger.ms": 5, "log_level": 3})
@@ -654,7 +661,7 @@ def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
     loop.start()
     t0 = time.monotonic()
     try:
-        for k in range(kill_loop + kill_broker):
+        for k in range(kill_loop + zombies + kill_broker):
             before = loop.commits()
             try:
                 wait_until(lambda: loop.check_alive() and loop.commits() >= before + 3, 45, interval=0.02,
@@ -667,6 +674,20 @@ def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
             if k < kill_loop:
                 loop.kill()
                 loop.start()
+            elif k < kill_loop + zombies:
+                old = loop.proc
+                old.send_signal(signal.SIGSTOP)
+                loop.start()  # init_transactions fences the frozen one
+                mark = loop.commits()
+                wait_until(lambda: loop.check_alive() and loop.commits() >= mark + 3, 45, interval=0.02,
+                           what="the new incarnation's progress while the old one is frozen")
+                old.send_signal(signal.SIGCONT)
+                try:
+                    zombie_exits.append(old.wait(30))
+                except subprocess.TimeoutExpired:
+                    old.kill()
+                    old.wait()
+                    zombie_exits.append("still running 30 s after SIGCONT")
             else:
                 b.kill()
                 both = both_every and (k - kill_loop) % both_every == both_every - 1
@@ -697,6 +718,9 @@ def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
           "broker, %.1fs; output: %d committed, %d aborted records in the log" % (
               name, n_in, loop.commits(), loop.incarnations, loop.fatal_exits, kill_loop, kill_broker, took,
               len(rc_out), len(ru_out) - len(rc_out)), flush=True)
+    if zombies:
+        print("    resumed zombies' exit statuses: %s (2 = fatal error, fenced)" % zombie_exits, flush=True)
+        S.check(all(x == 2 for x in zombie_exits), "a resumed zombie did not die fenced: %s" % zombie_exits)
     S.check(not missing, "%d inputs missing from the output, e.g. %s" % (len(missing), missing[:5]))
     S.check(not dups, "%d outputs duplicated, e.g. %s" % (len(dups), dups[:5]))
     S.check(not extra, "unexpected outputs: %s" % extra[:5])
@@ -705,6 +729,10 @@ def ctp(b, name, kill_loop, kill_broker, n_in=3000, parts=3, both_every=0):
 
 def t_ctp_loop_kills():
     ctp(broker, "ctp", LOOP_KILLS, 0)
+
+
+def t_ctp_zombies():
+    ctp(broker, "ctpz", 0, 0, n_in=2000, zombies=2)
 
 
 def t_ctp_broker_kills():
@@ -731,6 +759,8 @@ S.run("DescribeTransactions / ListTransactions (flexible v0) for an open and a c
       t_describe_list)
 S.run("consume-transform-produce loop, %d SIGKILLs of the loop (seed %d): exactly once" % (LOOP_KILLS, SEED),
       t_ctp_loop_kills)
+S.run("consume-transform-produce loop frozen (SIGSTOP) twice while a new incarnation takes over, then resumed: "
+      "the zombie is fenced, exactly once", t_ctp_zombies)
 S.run("consume-transform-produce loop, %d SIGKILLs of the broker (seed %d): exactly once" % (BROKER_KILLS, SEED),
       t_ctp_broker_kills)
 S.finish()
