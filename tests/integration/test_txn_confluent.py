@@ -22,6 +22,9 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
     commit after the restart applies them, an abort drops them
   - DescribeTransactions / ListTransactions (raw flexible v0 requests): an
     open transaction's state, partitions, timeout; state filters
+  - InitProducerId with the caller's id and epoch (KIP-360): only the
+    current epoch is bumped, a retry gets the same answer, a fenced epoch is
+    refused (a zombie must not take its id back)
   - the issue's test: a consume-transform-produce loop (txn_loop.py, its
     own process) killed with SIGKILL at seeded random moments and restarted,
     over a fully pre-produced input: the output read with read_committed
@@ -506,9 +509,9 @@ class Reader:
             self.i += self.uvarint()
 
 
-def flexible_call(api_key, body):
+def flexible_call(api_key, body, version=0):
     """One request with header v2, answered with response header v1."""
-    hdr = struct.pack(">hhi", api_key, 0, 7) + struct.pack(">h", 8) + b"weirtest" + uvarint(0)
+    hdr = struct.pack(">hhi", api_key, version, 7) + struct.pack(">h", 8) + b"weirtest" + uvarint(0)
     payload = hdr + body
     with socket.create_connection(("127.0.0.1", broker.port), timeout=10) as sk:
         sk.sendall(struct.pack(">i", len(payload)) + payload)
@@ -581,6 +584,42 @@ def t_describe_list():
     S.check("dl-1" not in got, "dl-1 no longer listed as Ongoing: %s" % got)
     _, _, got = list_transactions()
     S.check(got.get("dl-1", (0, ""))[1] == "CompleteCommit", "all transactions: %s" % got)
+
+
+def init_producer_id(txn_id, pid, epoch, version):
+    """InitProducerId v3+ (flexible, with the KIP-360 producer id/epoch):
+    (error, producer id, epoch)."""
+    r = flexible_call(22, uvarint(len(txn_id) + 1) + txn_id.encode() + struct.pack(">iqh", 60000, pid, epoch) +
+                      uvarint(0), version)
+    r.take(">i")
+    return r.take(">h"), r.take(">q"), r.take(">h")
+
+
+def t_kip360_fencing():
+    """InitProducerId with the caller's producer id and epoch (KIP-360, sent
+    by clients recovering from an abortable error): only the current epoch is
+    bumped, a retry of that call gets the same answer, and a fenced (older)
+    epoch is refused: a zombie must not take its id back from the producer
+    that fenced it."""
+    e, pid, e0 = init_producer_id("kip360", -1, -1, 3)
+    assert e == 0, "first InitProducerId: error %d" % e
+    S.check(init_producer_id("kip360", -1, -1, 3) == (0, pid, e0 + 1), "a new instance bumps the epoch")
+    S.check(init_producer_id("kip360", pid, e0, 3)[0] == 47, "v3: the zombie's old epoch gets INVALID_PRODUCER_EPOCH")
+    S.check(init_producer_id("kip360", pid, e0, 4)[0] == 90, "v4: the zombie's old epoch gets PRODUCER_FENCED")
+    S.check(init_producer_id("kip360", pid, e0 + 1, 4) == (0, pid, e0 + 2), "the current epoch is bumped")
+    S.check(init_producer_id("kip360", pid, e0 + 1, 4) == (0, pid, e0 + 2), "a retry of that call: same answer")
+    S.check(init_producer_id("kip360", pid + 1000, e0 + 2, 4)[0] == 49, "another producer id: "
+            "INVALID_PRODUCER_ID_MAPPING")
+    S.check(init_producer_id("kip360", -1, -1, 4) == (0, pid, e0 + 3), "a new instance")
+    S.check(init_producer_id("kip360", pid, e0 + 2, 4)[0] == 90, "the instance it fenced cannot come back")
+    # a real client still works on that id afterwards
+    p = txp("kip360")
+    p.init_transactions(15)
+    create(broker, "kip360")
+    p.begin_transaction()
+    p.produce("kip360", value=b"ok", partition=0)
+    p.commit_transaction(15)
+    S.check([v for _, _, v in read_all("kip360", "read_committed")] == [b"ok"], "a transaction after all that")
 
 
 # ---- consume-transform-produce under SIGKILL ----
@@ -757,6 +796,8 @@ S.run("send_offsets_to_transaction: pending offsets across a broker SIGKILL, the
       t_offsets_across_restart)
 S.run("DescribeTransactions / ListTransactions (flexible v0) for an open and a committed transaction",
       t_describe_list)
+S.run("InitProducerId with the caller's id/epoch (KIP-360): a fenced epoch cannot take the id back",
+      t_kip360_fencing)
 S.run("consume-transform-produce loop, %d SIGKILLs of the loop (seed %d): exactly once" % (LOOP_KILLS, SEED),
       t_ctp_loop_kills)
 S.run("consume-transform-produce loop frozen (SIGSTOP) twice while a new incarnation takes over, then resumed: "
