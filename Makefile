@@ -1,9 +1,10 @@
 # weir — one Makefile.
 #   make          build ./weir (optimised, warnings as errors)
 #   make test     install deps, build with sanitizers, run every test
-#   make run      install deps, build, start the main job (broker on defaults, data in ./data)
+#   make run      install deps, build, start the main job: broker (data in ./data), sample
+#                 turnstile producer and the examples/turnstile pipeline (WINDOW=, SLIDE=, RATE=)
 #   make bench    run the benchmarks (ratios against peers run side by side)
-#   make fuzz     run the request-decoder fuzzer for longer (FUZZ_SECONDS=600)
+#   make fuzz     run a fuzzer for longer (FUZZ=request|sql|exec, FUZZ_SECONDS=600)
 #
 # Objects go to build/<flavour>/; the library is every src/**/*.c except the
 # program entry point, so tests and benchmarks link exactly what weir links.
@@ -27,7 +28,7 @@ REL_OBJ  = $(LIB_SRC:%.c=build/rel/%.o)
 TEST_OBJ = $(LIB_SRC:%.c=build/test/%.o)
 UNIT_OBJ = $(UNIT_SRC:%.c=build/test/%.o)
 
-.PHONY: all test run bench deps clean fuzz unit
+.PHONY: all test run bench deps clean fuzz fuzzers unit
 all: weir
 
 weir: $(REL_OBJ) build/rel/src/cli/main.o
@@ -52,12 +53,33 @@ build/test/%.o: %.c
 	@echo "CC [test] $<"
 	@$(CC) $(TEST_CFLAGS) -Itests/unit -c -o $@ $<
 
-# libFuzzer target for the request decoder (clang only).
-FUZZ_SRC = $(sort $(wildcard src/common/*.c src/wire/*.c))
-build/fuzz-request: tests/fuzz/fuzz_request.c $(FUZZ_SRC)
+# The turnstile example's sample data generator (examples/turnstile/).
+build/turnstile-producer: examples/turnstile/producer.c
 	@mkdir -p build
+	@echo "CC $<"
+	@$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< -lrdkafka
+
+# libFuzzer targets (clang only): tests/fuzz/fuzz_NAME.c -> build/fuzz-NAME,
+# linked against the library built with clang's fuzzer instrumentation.
+FUZZ_CFLAGS = $(CSTD) $(INCS) -Wno-initializer-overrides -fno-strict-aliasing -pthread -g -O1 \
+              -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ = $(LIB_SRC:%.c=build/fuzz/%.o)
+FUZZERS = $(patsubst tests/fuzz/fuzz_%.c,build/fuzz-%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CLANG [fuzz] $<"
+	@clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/libweir.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+build/fuzz-%: tests/fuzz/fuzz_%.c build/fuzz/libweir.a
 	@echo "CLANG fuzz $@"
-	@clang $(CSTD) $(INCS) -Wno-initializer-overrides -fno-strict-aliasing -pthread -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libweir.a $(LIBS)
+
+fuzzers: $(FUZZERS)
 
 deps:
 	@scripts/deps.sh
@@ -66,12 +88,16 @@ unit: build/unit-tests
 	build/unit-tests
 
 test: deps
-	@$(MAKE) --no-print-directory weir build/weir-test build/unit-tests build/fuzz-request
+	@$(MAKE) --no-print-directory weir build/weir-test build/unit-tests fuzzers build/turnstile-producer
 	@tests/run.sh
 
+# make run [WINDOW='1 minute'] [SLIDE=...] [RATE=300]: broker + sample producer + turnstile pipeline
+WINDOW ?= 1 minute
+SLIDE  ?= $(WINDOW)
+RATE   ?= 300
 run: deps
-	@$(MAKE) --no-print-directory weir
-	./weir broker
+	@$(MAKE) --no-print-directory weir build/turnstile-producer
+	@scripts/run-demo.sh "$(WINDOW)" "$(SLIDE)" "$(RATE)"
 
 bench: deps
 	@$(MAKE) --no-print-directory weir build/loadgen build/mock_broker build/txn_bench
@@ -96,9 +122,11 @@ build/mock_broker: $(PEERS)/mock_broker.c
 	@echo "CC $<"
 	@$(CC) -O2 -g -o $@ $< -lrdkafka
 
-fuzz: build/fuzz-request
-	mkdir -p build/fuzz-corpus
-	build/fuzz-request -max_total_time=$${FUZZ_SECONDS:-600} build/fuzz-corpus tests/fuzz/corpus
+# make fuzz FUZZ=sql FUZZ_SECONDS=600: one target for longer (request, sql, exec)
+fuzz: fuzzers
+	mkdir -p build/fuzz-corpus-$${FUZZ:-request}
+	build/fuzz-$${FUZZ:-request} -max_total_time=$${FUZZ_SECONDS:-600} build/fuzz-corpus-$${FUZZ:-request} \
+	    $$( [ "$${FUZZ:-request}" = request ] && echo tests/fuzz/corpus || echo tests/sql )
 
 clean:
 	rm -rf build weir

@@ -5,6 +5,8 @@
 #
 #   bench/run.sh                      full run (5M messages, 10 s latency runs)
 #   BENCH_QUICK=1 bench/run.sh        short run (500K messages, 3 s latency runs)
+#   BENCH_ENGINE=0                    skip the stream engine's benchmarks (bench/engine.sh,
+#                                     run at the end; see bench/ENGINE.md)
 #   BENCH_N=2000000 bench/run.sh      message count for the produce/consume runs
 #   BENCH_REPS=5                      repetitions of each throughput run (median;
 #                                     mock and weir alternate, so drift hits both)
@@ -272,7 +274,20 @@ if grep -q 'WARN\|ERROR' "$WORK/weir.log" 2>/dev/null; then
 fi
 log "saved $TABLE and $RAW"
 
-# ---- issue 4: transactions and groups (bench/eos.sh prints its own table) ----
+# The stream engine's benchmarks (bench/engine.sh, in its own temp dir;
+# BENCH_ENGINE=0 skips them). Their table is appended to this run's.
+if [ "${BENCH_ENGINE:-1}" = 1 ]; then
+    log "engine benchmarks: bench/engine.sh"
+    if ! env -u BENCH_DIR BENCH_QUICK="$QUICK" bench/engine.sh | tee -a "$TABLE" bench/out/latest.txt; then
+        log "bench/engine.sh failed"
+    fi
+fi
+
+# Groups and transactions (bench/eos.sh, issue 4; BENCH_EOS=0 skips them).
+# Their table is appended to this run's.
 if [ "${BENCH_EOS:-1}" = 1 ]; then
-    BENCH_QUICK=$QUICK bench/eos.sh || log "bench/eos.sh failed"
+    log "groups/transactions benchmarks: bench/eos.sh"
+    if ! env -u BENCH_DIR BENCH_QUICK="$QUICK" bench/eos.sh | tee -a "$TABLE" bench/out/latest.txt; then
+        log "bench/eos.sh failed"
+    fi
 fi

@@ -20,9 +20,9 @@ logdir=build/test-logs; rm -rf "$logdir"; mkdir -p "$logdir"
 
 add_summary() { # $1 = file holding a summary line, $2 = name
   local line p f
-  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+  line=$(grep -E '^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
   if [ -n "$line" ]; then
-    p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+    p=$(sed -E 's/^([A-Za-z0-9_.-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
     f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
     passed=$((passed + p)); failed=$((failed + f))
     [ "$f" -gt 0 ] && failures+=("$2")
@@ -61,14 +61,21 @@ for t in tests/integration/test_*; do
   fi
 done
 
-if [ -z "$filter" ] && [ -x build/fuzz-request ]; then
-  echo "== fuzz (request decoder, short run)"
-  mkdir -p build/fuzz-corpus
-  if build/fuzz-request -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 build/fuzz-corpus tests/fuzz/corpus >"$logdir/fuzz.log" 2>&1; then
-    passed=$((passed + 1)); echo "ok   fuzz_request ($(grep -Eo 'Done [0-9]+ runs' "$logdir/fuzz.log" | tail -1))"
-  else
-    failed=$((failed + 1)); failures+=(fuzz_request); echo "FAIL fuzz_request"; tail -n 40 "$logdir/fuzz.log"
-  fi
+# short fuzz runs: the request decoder (seeds: tests/fuzz/corpus), the SQL
+# front end and the value kernels (seeds: the SQL test cases)
+if [ -z "$filter" ]; then
+  for f in request sql exec; do
+    [ -x build/fuzz-$f ] || continue
+    echo "== fuzz ($f, short run)"
+    seeds=tests/sql; [ $f = request ] && seeds=tests/fuzz/corpus
+    mkdir -p build/fuzz-corpus-$f
+    if build/fuzz-$f -max_total_time="${FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=20 build/fuzz-corpus-$f $seeds \
+        >"$logdir/fuzz-$f.log" 2>&1; then
+      passed=$((passed + 1)); echo "ok   fuzz_$f ($(grep -Eo 'Done [0-9]+ runs' "$logdir/fuzz-$f.log" | tail -1))"
+    else
+      failed=$((failed + 1)); failures+=(fuzz_$f); echo "FAIL fuzz_$f"; tail -n 40 "$logdir/fuzz-$f.log"
+    fi
+  done
 fi
 
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"

@@ -205,6 +205,15 @@ void fetch_on_timeout(struct broker *b, struct req *r);
 void fetch_on_wake(struct broker *b, struct req *r);
 void fetch_cancel(struct broker *b, struct req *r);
 void produce_on_synced(struct broker *b, struct partition *p);
+/* Appends whole batches the broker built itself to p (partition_io.c):
+ * producer state updated, parked fetches woken; r (if any) waits until
+ * they are durable. Returns a Kafka error code. */
+int partition_append_batches(struct broker *b, struct partition *p, uint8_t *data, size_t len, struct req *r);
+/* Calls fn for every whole batch of p from its log start; a non-zero
+ * return stops the scan and is returned (err says where). */
+typedef int (*partition_scan_fn)(void *ctx, const struct batch_hdr *h, const uint8_t *batch, size_t len);
+int partition_scan(struct partition *p, partition_scan_fn fn, void *ctx, char *err, size_t errlen);
+
 /* A request waiting on syncs has one fewer to wait for. */
 void req_sync_done(struct broker *b, struct req *r);
 /* Completes every produce request waiting on p (p is going away). */

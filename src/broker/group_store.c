@@ -213,16 +213,7 @@ int grp_batch_append(struct broker *b, struct grp_batch *bt, struct req *r) {
         return KERR_NONE;
     }
     batch_builder_finish(&bt->bb);
-    struct plog_append res;
-    int64_t now = clock_wall_ms();
-    int rc = plog_append(p->log, bt->buf.p, bt->buf.len, now, p->topic->log_append_time ? now : -1, &res);
-    if (rc) {
-        log_error("append to %s-0 failed: %s", GRP_OFFSETS_TOPIC, werr_str(rc));
-        return KERR_KAFKA_STORAGE_ERROR;
-    }
-    partition_notify_append(b, p);
-    if (r && plog_flushed_offset(p->log) <= res.last_offset) partition_add_sync_waiter(b, p, r, res.last_offset + 1);
-    return KERR_NONE;
+    return partition_append_batches(b, p, bt->buf.p, bt->buf.len, r);
 }
 
 /* ---- transactional offsets ---- */
@@ -270,30 +261,12 @@ int grp_txn_commit_offsets(struct broker *b, struct req *r, const char *group, i
         bt.bb.base_sequence = -1;
         bt.bb.attributes |= BATCH_ATTR_TRANSACTIONAL;
     }
-    struct partition *p = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
-    int err = KERR_COORDINATOR_NOT_AVAILABLE;
-    if (p && bt.n) {
-        batch_builder_finish(&bt.bb);
-        struct plog_append res;
-        int64_t now = clock_wall_ms();
-        int rc = plog_append(p->log, bt.buf.p, bt.buf.len, now, -1, &res);
-        if (rc) {
-            log_error("append to %s-0 failed: %s", GRP_OFFSETS_TOPIC, werr_str(rc));
-            err = KERR_KAFKA_STORAGE_ERROR;
-        } else {
-            struct batch_hdr h;
-            batch_parse_header(bt.buf.p, bt.buf.len, &h);
-            pstate_update(p->ps, &h, bt.buf.p, bt.buf.len);
-            partition_notify_append(b, p);
-            if (r && plog_flushed_offset(p->log) <= res.last_offset)
-                partition_add_sync_waiter(b, p, r, res.last_offset + 1);
-            for (int i = 0; i < n; i++)
-                txn_pending_add(b, pid, group, strlen(group), v[i].topic, v[i].tlen, v[i].part, v[i].offset,
-                                v[i].leader_epoch, v[i].metadata, v[i].mlen, now);
-            err = KERR_NONE;
-        }
-    } else if (!bt.n) {
-        err = KERR_NONE;
+    int err = KERR_NONE;
+    if (bt.n) {
+        err = grp_batch_append(b, &bt, r);
+        for (int i = 0; i < n && !err; i++)
+            txn_pending_add(b, pid, group, strlen(group), v[i].topic, v[i].tlen, v[i].part, v[i].offset,
+                            v[i].leader_epoch, v[i].metadata, v[i].mlen, bt.ts);
     }
     grp_batch_free(&bt);
     return err;
@@ -351,47 +324,6 @@ void grp_store_group(struct broker *b, struct group *g) {
 
 /* ---- loading ---- */
 
-struct rd {
-    const uint8_t *p, *end;
-    int bad;
-};
-static int16_t rd16(struct rd *r) {
-    if (r->end - r->p < 2) return r->bad = 1, 0;
-    int16_t v = (int16_t)be16_get(r->p);
-    r->p += 2;
-    return v;
-}
-static int32_t rd32(struct rd *r) {
-    if (r->end - r->p < 4) return r->bad = 1, 0;
-    int32_t v = (int32_t)be32_get(r->p);
-    r->p += 4;
-    return v;
-}
-static int64_t rd64(struct rd *r) {
-    if (r->end - r->p < 8) return r->bad = 1, 0;
-    int64_t v = (int64_t)be64_get(r->p);
-    r->p += 8;
-    return v;
-}
-/* A string: *s points into the record (not NUL-terminated), NULL for null. */
-static int32_t rdstr(struct rd *r, const char **s) {
-    int16_t n = rd16(r);
-    *s = NULL;
-    if (n < 0) return -1;
-    if (r->end - r->p < n) return r->bad = 1, -1;
-    *s = (const char *)r->p;
-    r->p += n;
-    return n;
-}
-static int32_t rdbytes(struct rd *r, const uint8_t **p) {
-    int32_t n = rd32(r);
-    *p = NULL;
-    if (n < 0) return -1;
-    if (r->end - r->p < n) return r->bad = 1, -1;
-    *p = r->p;
-    r->p += n;
-    return n;
-}
 static char *dupn(const char *s, int32_t n) {
     if (!s) return NULL;
     char *p = malloc((size_t)n + 1);
@@ -420,44 +352,44 @@ static void free_members(struct group *g) {
     g->nmembers = 0;
 }
 
-static int load_group_value(struct group *g, struct rd *v) {
-    int16_t ver = rd16(v);
+static int load_group_value(struct group *g, struct wrd *v) {
+    int16_t ver = wrd_i16(v);
     if (ver < 0 || ver > 3) return -1;
     const char *s;
-    int32_t n = rdstr(v, &s);
+    int32_t n = wrd_str16(v, &s);
     free_members(g);
     free(g->protocol_type);
     g->protocol_type = n > 0 ? dupn(s, n) : NULL;
-    g->generation = rd32(v);
-    n = rdstr(v, &s);
+    g->generation = wrd_i32(v);
+    n = wrd_str16(v, &s);
     free(g->protocol);
     g->protocol = dupn(s, n);
-    n = rdstr(v, &s);
+    n = wrd_str16(v, &s);
     free(g->leader);
     g->leader = dupn(s, n);
-    g->state_ts = ver >= 2 ? rd64(v) : -1;
+    g->state_ts = ver >= 2 ? wrd_i64(v) : -1;
     if (g->state_ts < 0) g->state_ts = clock_wall_ms();
-    int32_t nm = rd32(v);
+    int32_t nm = wrd_i32(v);
     struct grp_member **tail = &g->members;
-    for (int32_t i = 0; i < nm && !v->bad; i++) {
+    for (int32_t i = 0; i < nm && !v->err; i++) {
         struct grp_member *m = calloc(1, sizeof *m);
         if (!m) abort();
         m->g = g;
-        n = rdstr(v, &s);
+        n = wrd_str16(v, &s);
         m->id = dupn(s ? s : "", s ? n : 0);
         if (ver >= 3) {
-            n = rdstr(v, &s);
+            n = wrd_str16(v, &s);
             m->instance_id = dupn(s, n);
         }
-        n = rdstr(v, &s);
+        n = wrd_str16(v, &s);
         m->client_id = dupn(s ? s : "", s ? n : 0);
-        n = rdstr(v, &s);
+        n = wrd_str16(v, &s);
         m->client_host = dupn(s ? s : "", s ? n : 0);
-        m->rebalance_timeout_ms = ver >= 1 ? rd32(v) : 0;
-        m->session_timeout_ms = rd32(v);
+        m->rebalance_timeout_ms = ver >= 1 ? wrd_i32(v) : 0;
+        m->session_timeout_ms = wrd_i32(v);
         if (ver < 1) m->rebalance_timeout_ms = m->session_timeout_ms;
         const uint8_t *bp;
-        n = rdbytes(v, &bp);
+        n = wrd_bytes32(v, &bp);
         m->protocols = calloc(1, sizeof *m->protocols);
         if (!m->protocols) abort();
         m->nprotocols = 1;
@@ -466,7 +398,7 @@ static int load_group_value(struct group *g, struct rd *v) {
         m->protocols[0].meta = malloc((size_t)m->protocols[0].len + 1);
         if (!m->protocols[0].meta) abort();
         if (n > 0) memcpy(m->protocols[0].meta, bp, (size_t)n);
-        n = rdbytes(v, &bp);
+        n = wrd_bytes32(v, &bp);
         m->assignment_len = n > 0 ? n : 0;
         m->assignment = malloc((size_t)m->assignment_len + 1);
         if (!m->assignment) abort();
@@ -475,7 +407,7 @@ static int load_group_value(struct group *g, struct rd *v) {
         tail = &m->next;
         g->nmembers++;
     }
-    if (v->bad) {
+    if (v->err) {
         free_members(g);
         return -1;
     }
@@ -487,18 +419,20 @@ static int load_group_value(struct group *g, struct rd *v) {
  * batch (txn_pid >= 0) are held pending until their marker. */
 static void load_record(struct broker *b, const struct batch_record *rec, int64_t txn_pid) {
     if (!rec->key || rec->key_len < 2) return;
-    struct rd k = {rec->key, rec->key + rec->key_len, 0};
-    int16_t kver = rd16(&k);
+    struct wrd k;
+    wrd_init(&k, rec->key, (size_t)rec->key_len);
+    int16_t kver = wrd_i16(&k);
     const char *gid;
-    int32_t gl = rdstr(&k, &gid);
-    if (k.bad || !gid) return;
+    int32_t gl = wrd_str16(&k, &gid);
+    if (k.err || !gid) return;
     int tomb = rec->value == NULL;
-    struct rd v = {rec->value, rec->value ? rec->value + rec->value_len : NULL, 0};
+    struct wrd v;
+    wrd_init(&v, rec->value, rec->value ? (size_t)rec->value_len : 0);
     if (kver == 0 || kver == 1) {
         const char *topic;
-        int32_t tl = rdstr(&k, &topic);
-        int32_t part = rd32(&k);
-        if (k.bad || !topic) return;
+        int32_t tl = wrd_str16(&k, &topic);
+        int32_t part = wrd_i32(&k);
+        if (k.err || !topic) return;
         if (txn_pid < 0 || tomb) {
             struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
             if (!g) return;
@@ -507,14 +441,14 @@ static void load_record(struct broker *b, const struct batch_record *rec, int64_
                 return;
             }
         }
-        int16_t vver = rd16(&v);
+        int16_t vver = wrd_i16(&v);
         if (vver < 0 || vver > 3) return;
-        int64_t off = rd64(&v);
-        int32_t epoch = vver >= 3 ? rd32(&v) : -1;
+        int64_t off = wrd_i64(&v);
+        int32_t epoch = vver >= 3 ? wrd_i32(&v) : -1;
         const char *meta;
-        int32_t ml = rdstr(&v, &meta);
-        int64_t ts = rd64(&v);
-        if (v.bad) return;
+        int32_t ml = wrd_str16(&v, &meta);
+        int64_t ts = wrd_i64(&v);
+        if (v.err) return;
         if (txn_pid >= 0) {
             txn_pending_add(b, txn_pid, gid, (size_t)gl, topic, (size_t)tl, part, off, epoch, meta,
                             meta ? (size_t)ml : 0, ts);
@@ -540,69 +474,41 @@ static void load_record(struct broker *b, const struct batch_record *rec, int64_
     }
 }
 
-static int load_log(struct broker *b, struct partition *p, char *err, size_t errlen) {
-    int64_t off = plog_start_offset(p->log), end = plog_end_offset(p->log);
-    int64_t nrec = 0;
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    while (off < end) {
-        struct plog_slice sl;
-        int rc = plog_read(p->log, off, 8 << 20, 1, &sl);
-        if (rc) {
-            snprintf(err, errlen, "reading %s-0 at offset %" PRId64 ": %s", GRP_OFFSETS_TOPIC, off, werr_str(rc));
-            free(buf);
-            return rc;
-        }
-        if (sl.len <= 0) {
-            if (sl.fd >= 0) close(sl.fd);
-            break;
-        }
-        if ((size_t)sl.len > cap) {
-            cap = (size_t)sl.len;
-            free(buf);
-            buf = malloc(cap);
-            if (!buf) abort();
-        }
-        ssize_t got = pread(sl.fd, buf, (size_t)sl.len, sl.pos);
-        close(sl.fd);
-        if (got != sl.len) {
-            snprintf(err, errlen, "reading %s-0 at offset %" PRId64 ": short read", GRP_OFFSETS_TOPIC, off);
-            free(buf);
-            return WERR_IO;
-        }
-        struct batch_iter it;
-        batch_iter_init(&it, buf, (size_t)sl.len);
-        const uint8_t *bp;
-        size_t bl;
-        struct batch_hdr h;
-        int64_t next = off;
-        while ((rc = batch_iter_next(&it, &bp, &bl, &h)) == 1) {
-            next = batch_last_offset(&h) + 1;
-            if (h.attributes & BATCH_ATTR_CONTROL) { /* a transaction's marker: its offsets land or vanish */
-                int type = pstate_control_type(bp, bl);
-                if (type >= 0) grp_txn_complete(b, h.producer_id, type == CTRL_COMMIT);
-                continue;
-            }
-            int64_t txn_pid = (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? h.producer_id : -1;
-            struct batch_rec_iter ri;
-            if (batch_rec_iter_init(&ri, bp, bl)) {
-                log_warn("%s-0: batch at offset %" PRId64 " is compressed or malformed: skipped", GRP_OFFSETS_TOPIC,
-                         h.base_offset);
-                continue;
-            }
-            struct batch_record rec;
-            while (batch_rec_iter_next(&ri, &rec) == 1) {
-                if (rec.offset < off) continue;
-                load_record(b, &rec, txn_pid);
-                nrec++;
-            }
-        }
-        if (next <= off) break; /* no progress: stop rather than loop */
-        off = next;
+struct load_ctx {
+    struct broker *b;
+    int64_t nrec;
+};
+
+/* One batch of __consumer_offsets: a transaction's marker lands or drops
+ * its pending offsets; records of a transactional batch wait for it. */
+static int load_batch(void *ctx, const struct batch_hdr *h, const uint8_t *bp, size_t bl) {
+    struct load_ctx *lc = ctx;
+    if (h->attributes & BATCH_ATTR_CONTROL) {
+        int type = pstate_control_type(bp, bl);
+        if (type >= 0) grp_txn_complete(lc->b, h->producer_id, type == CTRL_COMMIT);
+        return 0;
     }
-    free(buf);
-    log_info("%s: loaded %" PRId64 " record(s), %d group(s)", GRP_OFFSETS_TOPIC, nrec, (int)b->grp->groups.n);
+    int64_t txn_pid = (h->attributes & BATCH_ATTR_TRANSACTIONAL) ? h->producer_id : -1;
+    struct batch_rec_iter ri;
+    if (batch_rec_iter_init(&ri, bp, bl)) {
+        log_warn("%s-0: batch at offset %" PRId64 " is compressed or malformed: skipped", GRP_OFFSETS_TOPIC,
+                 h->base_offset);
+        return 0;
+    }
+    struct batch_record rec;
+    while (batch_rec_iter_next(&ri, &rec) == 1) {
+        load_record(lc->b, &rec, txn_pid);
+        lc->nrec++;
+    }
     return 0;
+}
+
+static int load_log(struct broker *b, struct partition *p, char *err, size_t errlen) {
+    struct load_ctx lc = {b, 0};
+    int rc = partition_scan(p, load_batch, &lc, err, errlen);
+    if (!rc)
+        log_info("%s: loaded %" PRId64 " record(s), %d group(s)", GRP_OFFSETS_TOPIC, lc.nrec, (int)b->grp->groups.n);
+    return rc;
 }
 
 int grp_open(struct broker *b, char *err, size_t errlen) {

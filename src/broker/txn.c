@@ -93,23 +93,6 @@ static void putstr(struct buf *b, const char *s) {
     buf_append(b, s, strlen(s));
 }
 
-/* Appends batch bytes to partition p; r (if any) waits until it is durable.
- * Returns a Kafka error code. */
-static int append_durable(struct broker *b, struct partition *p, struct buf *batch, struct req *r) {
-    struct plog_append res;
-    int64_t now = clock_wall_ms();
-    int rc = plog_append(p->log, batch->p, batch->len, now, p->topic->log_append_time ? now : -1, &res);
-    if (rc) {
-        log_error("transactions: append to %s-%d failed: %s", p->topic->name, p->index, werr_str(rc));
-        return KERR_KAFKA_STORAGE_ERROR;
-    }
-    struct batch_hdr h;
-    batch_parse_header(batch->p, batch->len, &h);
-    pstate_update(p->ps, &h, batch->p, batch->len);
-    partition_notify_append(b, p);
-    if (r && plog_flushed_offset(p->log) <= res.last_offset) partition_add_sync_waiter(b, p, r, res.last_offset + 1);
-    return KERR_NONE;
-}
 
 int txn_store(struct broker *b, struct txn *t, struct req *r) {
     if (b->txn->loading) return KERR_NONE;
@@ -153,7 +136,7 @@ int txn_store(struct broker *b, struct txn *t, struct req *r) {
     batch_builder_init(&bb, &batch, 0);
     batch_builder_add(&bb, t->update_ms, key.p, (int32_t)key.len, val.p, (int32_t)val.len, NULL, 0);
     batch_builder_finish(&bb);
-    int err = append_durable(b, p, &batch, r);
+    int err = partition_append_batches(b, p, batch.p, batch.len, r);
     buf_free(&key);
     buf_free(&val);
     buf_free(&batch);
@@ -181,7 +164,7 @@ void txn_write_markers(struct broker *b, struct txn *t, int commit, struct req *
         be32_put(val + 2, 0); /* coordinator epoch */
         batch_builder_add(&bb, clock_wall_ms(), key, 4, val, 6, NULL, 0);
         batch_builder_finish(&bb);
-        if (append_durable(b, p, &batch, r)) continue;
+        if (partition_append_batches(b, p, batch.p, batch.len, r)) continue;
         if (!strcmp(t->tps[i].topic, GRP_OFFSETS_TOPIC) && b->grp) grp_txn_complete(b, t->pid, commit);
     }
     buf_free(&batch);
@@ -242,43 +225,15 @@ int txn_check_produce(struct broker *b, const struct wstr *txn_id, int64_t pid, 
 
 /* ---- loading ---- */
 
-struct rd {
-    const uint8_t *p, *end;
-    int bad;
-};
-static int16_t rd16(struct rd *r) {
-    if (r->end - r->p < 2) return r->bad = 1, 0;
-    int16_t v = (int16_t)be16_get(r->p);
-    r->p += 2;
-    return v;
-}
-static int32_t rd32(struct rd *r) {
-    if (r->end - r->p < 4) return r->bad = 1, 0;
-    int32_t v = (int32_t)be32_get(r->p);
-    r->p += 4;
-    return v;
-}
-static int64_t rd64(struct rd *r) {
-    if (r->end - r->p < 8) return r->bad = 1, 0;
-    int64_t v = (int64_t)be64_get(r->p);
-    r->p += 8;
-    return v;
-}
-static int rdstr(struct rd *r, const char **s) {
-    int16_t n = rd16(r);
-    if (n < 0 || r->end - r->p < n) return r->bad = 1, 0;
-    *s = (const char *)r->p;
-    r->p += n;
-    return n;
-}
-
 static void load_record(struct broker *b, const struct batch_record *rec) {
     if (!rec->key) return;
-    struct rd k = {rec->key, rec->key + rec->key_len, 0};
+    struct wrd k;
+    wrd_init(&k, rec->key, (size_t)rec->key_len);
     const char *id = NULL;
-    if (rd16(&k) != 0) return;
-    int idl = rdstr(&k, &id);
-    if (k.bad) return;
+    if (wrd_i16(&k) != 0) return;
+    int idl = wrd_str16(&k, &id);
+    if (idl < 0) return;
+    if (k.err) return;
     struct txn *t = txn_find(b, id, (size_t)idl);
     if (!rec->value) { /* tombstone: the transactional id expired */
         if (t) {
@@ -291,81 +246,40 @@ static void load_record(struct broker *b, const struct batch_record *rec) {
         }
         return;
     }
-    struct rd v = {rec->value, rec->value + rec->value_len, 0};
-    if (rd16(&v) != 0) return;
-    int64_t pid = rd64(&v);
-    int16_t epoch = rd16(&v);
-    int32_t timeout = rd32(&v);
-    if (v.end - v.p < 1) return;
-    int8_t state = (int8_t)*v.p++;
-    int32_t ntopics = rd32(&v);
-    if (v.bad || ntopics < 0) return;
+    struct wrd v;
+    wrd_init(&v, rec->value, (size_t)rec->value_len);
+    if (wrd_i16(&v) != 0) return;
+    int64_t pid = wrd_i64(&v);
+    int16_t epoch = wrd_i16(&v);
+    int32_t timeout = wrd_i32(&v);
+    int8_t state = wrd_i8(&v);
+    int32_t ntopics = wrd_i32(&v);
+    if (v.err || ntopics < 0) return;
     if (!t) t = txn_new(b, id, (size_t)idl);
     txn_clear_tps(t);
-    for (int32_t i = 0; i < ntopics && !v.bad; i++) {
+    for (int32_t i = 0; i < ntopics && !v.err; i++) {
         const char *topic = NULL;
-        int tl = rdstr(&v, &topic);
-        int32_t np = rd32(&v);
-        for (int32_t j = 0; j < np && !v.bad; j++) {
-            int32_t part = rd32(&v);
-            if (!v.bad) txn_add_tp(t, topic, (size_t)tl, part);
+        int tl = wrd_str16(&v, &topic);
+        if (tl < 0) break;
+        int32_t np = wrd_i32(&v);
+        for (int32_t j = 0; j < np && !v.err; j++) {
+            int32_t part = wrd_i32(&v);
+            if (!v.err) txn_add_tp(t, topic, (size_t)tl, part);
         }
     }
-    t->update_ms = rd64(&v);
-    t->start_ms = rd64(&v);
+    t->update_ms = wrd_i64(&v);
+    t->start_ms = wrd_i64(&v);
     txn_set_pid(b, t, pid);
     t->epoch = epoch;
     t->timeout_ms = timeout;
     t->state = (enum txn_state)state;
 }
 
-static int load_log(struct broker *b, struct partition *p, char *err, size_t errlen) {
-    int64_t off = plog_start_offset(p->log), end = plog_end_offset(p->log);
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    while (off < end) {
-        struct plog_slice sl;
-        int rc = plog_read(p->log, off, 8 << 20, 1, &sl);
-        if (rc || sl.len <= 0) {
-            if (!rc && sl.fd >= 0) close(sl.fd);
-            if (rc) {
-                snprintf(err, errlen, "reading %s-0 at %" PRId64 ": %s", TXN_TOPIC, off, werr_str(rc));
-                free(buf);
-                return rc;
-            }
-            break;
-        }
-        if ((size_t)sl.len > cap) {
-            cap = (size_t)sl.len;
-            free(buf);
-            buf = malloc(cap);
-            if (!buf) abort();
-        }
-        ssize_t got = pread(sl.fd, buf, (size_t)sl.len, sl.pos);
-        close(sl.fd);
-        if (got != sl.len) {
-            snprintf(err, errlen, "reading %s-0 at %" PRId64 ": short read", TXN_TOPIC, off);
-            free(buf);
-            return WERR_IO;
-        }
-        struct batch_iter it;
-        batch_iter_init(&it, buf, (size_t)sl.len);
-        const uint8_t *bp;
-        size_t bl;
-        struct batch_hdr h;
-        int64_t next = off;
-        while (batch_iter_next(&it, &bp, &bl, &h) == 1) {
-            next = batch_last_offset(&h) + 1;
-            struct batch_rec_iter ri;
-            struct batch_record rec;
-            if ((h.attributes & BATCH_ATTR_CONTROL) || batch_rec_iter_init(&ri, bp, bl)) continue;
-            while (batch_rec_iter_next(&ri, &rec) == 1)
-                if (rec.offset >= off) load_record(b, &rec);
-        }
-        if (next <= off) break;
-        off = next;
-    }
-    free(buf);
+static int load_batch(void *ctx, const struct batch_hdr *h, const uint8_t *bp, size_t bl) {
+    struct batch_rec_iter ri;
+    struct batch_record rec;
+    if ((h->attributes & BATCH_ATTR_CONTROL) || batch_rec_iter_init(&ri, bp, bl)) return 0;
+    while (batch_rec_iter_next(&ri, &rec) == 1) load_record(ctx, &rec);
     return 0;
 }
 
@@ -388,7 +302,7 @@ int txn_open(struct broker *b, char *err, size_t errlen) {
         }
     }
     b->txn->loading = 1;
-    int rc = load_log(b, t->parts[0], err, errlen);
+    int rc = partition_scan(t->parts[0], load_batch, b, err, errlen);
     b->txn->loading = 0;
     if (rc) return rc;
     /* finish what a crash interrupted between the two phases */

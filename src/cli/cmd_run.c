@@ -131,6 +131,14 @@ int cmd_run(int argc, char **argv) {
     char err[1024];
     for (uint32_t i = 0; i < s.nqueries && !rc; i++) {
         struct sess_query *q = &s.queries[i];
+        if (q->stmt->explain) {
+            /* EXPLAIN in the file: print the plan instead of running the query */
+            struct buf b = {0};
+            lp_print(&b, q->plan.root, 0);
+            printf("== Physical Plan ==\n%.*s\n", (int)b.len, (char *)b.p);
+            buf_free(&b);
+            continue;
+        }
         if (!q->plan.root->streaming && !q->sink) {
             if (drv_run_batch_query(&s, q, stdout, err, sizeof err)) {
                 fprintf(stderr, "weir run: %s\n", err);

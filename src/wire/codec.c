@@ -73,6 +73,22 @@ uint32_t wrd_uvarint(struct wrd *r) {
     return 0;
 }
 
+int32_t wrd_str16(struct wrd *r, const char **s) {
+    int16_t n = wrd_i16(r);
+    *s = NULL;
+    if (n < 0 || r->err) return -1;
+    *s = (const char *)wrd_take(r, (size_t)n);
+    return *s ? n : -1;
+}
+
+int32_t wrd_bytes32(struct wrd *r, const uint8_t **p) {
+    int32_t n = wrd_i32(r);
+    *p = NULL;
+    if (n < 0 || r->err) return -1;
+    *p = wrd_take(r, (size_t)n);
+    return *p ? n : -1;
+}
+
 /* ---- writer ---- */
 
 void wout_bytes(struct wout *w, const void *p, size_t n) { buf_append(&w->b, p, n); }

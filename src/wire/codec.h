@@ -109,6 +109,11 @@ int32_t wrd_i32(struct wrd *r);
 int64_t wrd_i64(struct wrd *r);
 uint32_t wrd_uvarint(struct wrd *r);
 const uint8_t *wrd_take(struct wrd *r, size_t n); /* NULL on truncation */
+/* Classic (non-compact) nullable string: int16 length, -1 = null. Returns the
+ * length (-1 for null, *s = NULL); *s points into the input. */
+int32_t wrd_str16(struct wrd *r, const char **s);
+/* Classic nullable bytes: int32 length, -1 = null. */
+int32_t wrd_bytes32(struct wrd *r, const uint8_t **p);
 void wrd_fail(struct wrd *r, const char *what);
 
 /* Output: a memory buffer, possibly interleaved with file ranges (records

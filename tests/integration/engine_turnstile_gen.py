@@ -2,12 +2,17 @@
 # (fixed seed) to topic mta-turnstile and writes the reference result of the
 # pipeline (dedup, 5-minute windows closed by the final watermark, sums)
 # computed independently here, in the CSV sink's format.
-# usage: engine_turnstile_gen.py BOOTSTRAP N EXPECTED.csv
+# usage: engine_turnstile_gen.py BOOTSTRAP N EXPECTED.csv [CHUNK DELAY_S [WATERMARK_DELAY_S]]
+# (with CHUNK/DELAY the messages trickle in: CHUNK at a time, then a pause)
 import random, sys
 import warnings
 warnings.filterwarnings("ignore")
 from confluent_kafka import Producer
 boot, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+chunk = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0
+wm_delay = int(sys.argv[6]) if len(sys.argv) > 6 else 300
+import time
 random.seed(7)
 p = Producer({'bootstrap.servers': boot})
 rows = []
@@ -21,14 +26,24 @@ for i in range(n):
     e, x = random.randrange(1000), random.randrange(1000)
     rec = ["A%03d" % (st % 7), "R%03d" % (st % 5), "02-00-%02d" % (st % 3), "Station-%d" % st, "456NQR", "BMT", "09-23-23", "REGULAR", ts[11:], str(e), str(x), idv, '"%s"' % ts]
     line = ",".join(rec)
-    p.produce('mta-turnstile', key=str(i).encode(), value=line.encode())
+    if chunk:
+        # trickling in: one partition, so a micro-batch always reads a prefix
+        # of the readings and no row is ever behind the watermark (with
+        # several partitions a batch can see one partition's part of a chunk,
+        # 900 s of event time, before another's: its rows then arrive late)
+        p.produce('mta-turnstile', key=str(i).encode(), value=line.encode(), partition=0)
+    else:
+        p.produce('mta-turnstile', key=str(i).encode(), value=line.encode())
     rows.append((rec, t, e, x, idv))
     if i % 1000 == 0: p.poll(0)
+    if chunk and i % chunk == chunk - 1:
+        p.flush()
+        time.sleep(delay)
 p.flush()
 # reference: dedup on (ID, STATION, TIMESTAMP) keeping the first, 5-minute windows, closed by the final watermark
 seen = set(); groups = {}
 maxt = max(r[1] for r in rows)
-wm = maxt - 300
+wm = maxt - wm_delay
 for rec, t, e, x, idv in rows:
     k = (idv, rec[3], rec[12])
     if k in seen: continue

@@ -5,6 +5,7 @@
 # issue's pipeline with availableNow, and the rows of the files listed in the
 # _spark_metadata manifest must equal a reference computed independently in
 # Python. Runs twice: one micro-batch, and maxOffsetsPerTrigger=700 (many).
+# Then a Kafka sink: update-mode counts per station written back to a topic.
 # Prints "N passed, N failed".
 set -uo pipefail
 ROOT=${WEIR_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -34,9 +35,9 @@ check() { # $1 = name, $2 = extra option
   fi
   # the files the manifests list, each once
   : >"$dir/got.csv"
-  for m in "$dir"/lake/_spark_metadata/*; do
-    tail -n +2 "$m" | sed -E 's/.*"path":"file:\/\/([^"]*)".*/\1/' | while read -r f || [ -n "$f" ]; do zcat "$f" | tail -n +2; done >>"$dir/got.csv"
-  done
+  # every file the manifests list (a compact manifest repeats the earlier ones)
+    for m in "$dir"/lake/_spark_metadata/*; do tail -n +2 "$m"; echo; done |
+      sed -nE 's/.*"path":"file:\/\/([^"]*)".*/\1/p' | sort -u | while read -r f; do zcat "$f" | tail -n +2; done >>"$dir/got.csv"
   sort "$dir/got.csv" >"$dir/got.sorted"
   if cmp -s "$dir/got.sorted" "$work/exp.sorted"; then
     echo "ok   $1 ($(wc -l <"$dir/got.sorted") rows, $(ls "$dir/lake/_spark_metadata" | wc -l) batches)"; passed=$((passed + 1))
@@ -46,5 +47,21 @@ check() { # $1 = name, $2 = extra option
 }
 check one_batch ""
 check many_batches ", 'maxOffsetsPerTrigger' = '700'"
+
+# Kafka sink: counts per station (update mode) back into a topic; the last
+# count of each station must add up to every reading
+mkdir -p "$work/ksink"
+cat >"$work/ksink/k.sql" <<SQL
+CREATE TABLE raw USING kafka OPTIONS ('kafka.bootstrap.servers' = '$BOOT', 'subscribe' = 'mta-turnstile', 'startingOffsets' = 'earliest', 'maxOffsetsPerTrigger' = '1000');
+CREATE TABLE out USING kafka OPTIONS ('kafka.bootstrap.servers' = '$BOOT', 'topic' = 'station-counts', 'checkpointLocation' = 'ck', 'outputMode' = 'update');
+INSERT INTO out SELECT split(CAST(value AS STRING), ',')[3] AS key, CAST(count(*) AS STRING) AS value FROM raw GROUP BY 1;
+SQL
+if (cd "$work/ksink" && "$WEIR" run k.sql --trigger availableNow >/dev/null 2>"$work/ksink/err.txt"); then
+  total=$(kcat -b "$BOOT" -C -t station-counts -e -f '%k %s\n' 2>/dev/null | awk '{last[$1]=$2} END {s=0; for (k in last) s+=last[k]; print s}')
+  if [ "$total" = 5000 ]; then echo "ok   kafka_sink (latest counts add up to 5000)"; passed=$((passed + 1));
+  else echo "FAIL kafka_sink: latest counts add up to '$total', not 5000"; failed=$((failed + 1)); fi
+else
+  echo "FAIL kafka_sink: weir run failed"; cat "$work/ksink/err.txt"; failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

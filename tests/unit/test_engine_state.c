@@ -79,6 +79,7 @@ static char *run(const char *sql, const char *const *batches, int n, int restart
                 sess_free(&s);
             }
             sess_init(&s);
+    s.streaming_selects = true;
             if (sess_load(&s, NULL, sql, strlen(sql), NULL)) {
                 fprintf(stderr, "%s", s.err);
                 abort();
@@ -180,4 +181,15 @@ TEST(engine_state_snapshot_every_ten) {
     FILE *f = fopen(path, "r");
     CHECK(f != NULL);
     if (f) fclose(f);
+}
+
+TEST(engine_state_restart_session_windows) {
+    const char *sql = "CREATE TABLE t (ts TIMESTAMP, word STRING) USING memory OPTIONS ('streaming' = 'true');\n"
+                      "SELECT word, session_window.start, session_window.end, count(*), max(ts) FROM t "
+                      "WATERMARK ts DELAY OF INTERVAL 2 minutes GROUP BY session_window(ts, '3 minutes'), word;\n";
+    same_with_restarts(sql, word_batches, 5, "sess");
+    const char *sql2 = "CREATE TABLE t (ts TIMESTAMP, word STRING) USING memory OPTIONS ('streaming' = 'true');\n"
+                       "SET outputMode = complete;\n"
+                       "SELECT word, session_window.start, count(*) FROM t GROUP BY session_window(ts, '4 minutes'), word;\n";
+    same_with_restarts(sql2, word_batches, 5, "sess2");
 }

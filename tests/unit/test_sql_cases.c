@@ -51,6 +51,7 @@ static int run_case(const char *file, struct tcase *c) {
     int failed = 0;
     struct session s;
     sess_init(&s);
+    s.streaming_selects = true;
     const struct section *sql = NULL, *err = NULL;
     for (int i = 0; i < c->nsec; i++) {
         if (!strcmp(c->sec[i].kind, "sql")) sql = &c->sec[i];
@@ -105,7 +106,9 @@ static int run_case(const char *file, struct tcase *c) {
             }
             continue;
         }
-        if (strcmp(sc->kind, "output")) continue;
+        if (strcmp(sc->kind, "output") && strcmp(sc->kind, "fails")) continue;
+        int expect_fail = !strcmp(sc->kind, "fails");
+        int run_failed = 0;
         /* one micro-batch with the inputs since the last output */
         query_begin(&q, 1700000000000000LL);
         for (uint32_t k = 0; k < q.pipe.nsrcs && !failed; k++) {
@@ -127,14 +130,31 @@ static int run_case(const char *file, struct tcase *c) {
                     failed = 1;
                     break;
                 }
-                query_push(&q, k, b);
+                if (query_push(&q, k, b)) run_failed = 1;
             }
         }
         bool moved = false;
-        query_end(&q, &moved);
-        if (moved) {
+        if (!run_failed && query_end(&q, &moved)) run_failed = 1;
+        if (!run_failed && moved) {
             query_begin(&q, 1700000000000000LL);
-            query_end(&q, &moved);
+            if (query_end(&q, &moved)) run_failed = 1;
+        }
+        if (expect_fail || run_failed) {
+            char *want = strndup(sc->text, sc->len);
+            char *nl = strchr(want, '\n');
+            if (nl) *nl = 0;
+            if (!expect_fail) {
+                fprintf(stderr, "  %s: case '%s', micro-batch %d failed: %s\n", file, c->name, batch_no, query_error(&q));
+                failed = 1;
+            } else if (!run_failed) {
+                fprintf(stderr, "  %s: case '%s', micro-batch %d: expected a failure\n", file, c->name, batch_no);
+                failed = 1;
+            } else if (!strstr(query_error(&q), want)) {
+                fprintf(stderr, "  %s: case '%s': failure message lacks '%s': %s\n", file, c->name, want, query_error(&q));
+                failed = 1;
+            }
+            free(want);
+            break;
         }
         arena_reset(&in_arena);
         pend_from = i + 1;
@@ -232,6 +252,7 @@ SQL_FILE_TEST(watermarks, "watermarks.test")
 SQL_FILE_TEST(dedup, "dedup.test")
 SQL_FILE_TEST(errors, "errors.test")
 SQL_FILE_TEST(turnstile, "turnstile.test")
+SQL_FILE_TEST(joins, "joins.test")
 
 /* Every .test file in tests/sql must be listed above. */
 TEST(sql_case_files_all_listed) {
@@ -241,7 +262,7 @@ TEST(sql_case_files_all_listed) {
     DIR *d = opendir(path);
     REQUIRE(d);
     static const char *known[] = {"expressions.test", "strings.test", "casts.test", "time.test", "nested.test", "aggregates.test",
-                                  "windows.test", "watermarks.test", "dedup.test", "errors.test", "turnstile.test"};
+                                  "windows.test", "watermarks.test", "dedup.test", "errors.test", "turnstile.test", "joins.test"};
     for (struct dirent *e; (e = readdir(d));) {
         size_t n = strlen(e->d_name);
         if (n < 5 || strcmp(e->d_name + n - 5, ".test")) continue;

@@ -107,6 +107,7 @@ TEST(sql_parse_statements) {
     CHECK_STR(roundtrip("SET spark.sql.shuffle.partitions = 4 ;\nSELECT 1"),
               "SET spark.sql.shuffle.partitions = 4;\nSELECT 1");
     CHECK_STR(roundtrip("-- comment\nSELECT /* block /* nested */ */ 1;;"), "SELECT 1");
+    CHECK_STR(roundtrip("explain extended select a from t"), "EXPLAIN SELECT a FROM t");
     arena_free(&A);
 }
 
@@ -119,7 +120,8 @@ TEST(sql_parse_errors) {
     CHECK_STR(roundtrip("SELECT CAST(a AS STRNG)"), "ERR 1:18 unknown data type 'STRNG'");
     CHECK_STR(roundtrip("SELECT a FROM t WATERMARK ts DELAY INTERVAL 5 minutes"), "ERR 1:36 syntax error at 'INTERVAL': expected OF");
     CHECK_STR(roundtrip("SELECT a b c FROM t"), "ERR 1:12 syntax error at 'c': expected ';' or the end of the statement");
-    CHECK_STR(roundtrip("DROP TABLE x"), "ERR 1:1 syntax error at 'DROP': expected a statement (CREATE, INSERT, SELECT or SET)");
+    CHECK_STR(roundtrip("DROP TABLE x"), "ERR 1:1 syntax error at 'DROP': expected a statement (CREATE, INSERT, SELECT, SET or EXPLAIN)");
+    CHECK_STR(roundtrip("EXPLAIN SET a = 1"), "ERR 1:1 EXPLAIN takes a SELECT or an INSERT INTO");
     arena_free(&A);
 }
 

@@ -282,11 +282,18 @@ static rd_kafka_t *make_handle(struct ksrc *k, const char *group, char *err, siz
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char e[256];
     /* Defaults for reading known ranges with low latency: a fetch at the end
-     * of a partition (needed only to see end-of-partition) and the retry
-     * after a fetch error wait 100 ms rather than librdkafka's 500 ms.
-     * kafka.* options given by the user override these. */
-    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", NULL, 0);
+     * of a partition (needed only to see end-of-partition) waits 10 ms and
+     * the retry after a fetch error 100 ms, rather than librdkafka's 500 ms:
+     * a fetch still parked at the broker when a read ends (the fetcher runs
+     * on past the range) holds up the next read's first fetch that long.
+     * librdkafka stops prefetching at queued.min.messages (100000) and then
+     * backs off for up to a second, which left a large read idle most of
+     * the time: allow a million (memory stays bounded by
+     * queued.max.messages.kbytes). kafka.* options given by the user
+     * override these. */
+    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "10", NULL, 0);
     rd_kafka_conf_set(conf, "fetch.error.backoff.ms", "100", NULL, 0);
+    rd_kafka_conf_set(conf, "queued.min.messages", "1000000", NULL, 0);
     if (apply_kafka_props(k, conf, err, errcap)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
@@ -753,14 +760,16 @@ static struct rstate *find_state(struct rstate *st, int n, const char *topic, in
     return NULL;
 }
 
+/* A finished partition is not paused: with librdkafka 2.0 a partition
+ * paused here and resumed after the next read's assign() often waits about
+ * one second before its first fetch, which made every micro-batch after the
+ * first take over a second. Messages fetched past the end are dropped below
+ * and the read's final unassign stops the fetcher. */
 static void finish_partition(struct ksrc *k, struct rstate *s, int *remaining) {
+    (void)k;
     if (s->done) return;
     s->done = 1;
     (*remaining)--;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, s->r->topic, s->r->partition);
-    rd_kafka_pause_partitions(k->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
 }
 
 /* Data loss on s: offsets [from, to) are gone. Returns 0 to go on (and
@@ -879,7 +888,11 @@ int ksrc_read(struct ksrc *k, const struct ksrc_range *r, int n, ksrc_msg_fn fn,
     int64_t last_progress = clock_mono_ms();
     struct rstate *last = NULL;
     while (!rc && remaining > 0) {
-        ssize_t got = rd_kafka_consume_batch_queue(k->q, 100, msgs, BATCH);
+        /* rd_kafka_consume_batch_queue waits until BATCH messages or the
+         * timeout: take what is queued without waiting, and wait (briefly,
+         * so a range shorter than BATCH is not held up) only when nothing is */
+        ssize_t got = rd_kafka_consume_batch_queue(k->q, 0, msgs, BATCH);
+        if (got == 0) got = rd_kafka_consume_batch_queue(k->q, 2, msgs, BATCH);
         if (got < 0) {
             set_err(k, "consume failed: %s", rd_kafka_err2str(rd_kafka_last_error()));
             rc = WERR_IO;

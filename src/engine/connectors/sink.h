@@ -10,6 +10,9 @@
  *   memory    rows kept in process (queryable by the embedding program)
  *   csv       path, header, sep, quote, escape, nullValue, compression (none/gzip/zstd)
  *   json      path, compression: JSON lines, NULL fields left out
+ *   kafka     kafka.bootstrap.servers, topic, kafka.*: one message per row
+ *             (value [, key, topic, partition, headers]); exactly once through
+ *             transactions when it can, else at least once (sink_kafka.c)
  * csv/json write part files plus a _spark_metadata manifest per batch. */
 #ifndef WEIR_ENGINE_SINK_H
 #define WEIR_ENGINE_SINK_H
@@ -37,8 +40,10 @@ struct sink {
 };
 
 /* Opens the sink of table t for rows of `schema`. Errors go to err. */
-int sink_open(const struct cat_entry *t, const struct ty *schema, enum out_mode mode, FILE *console, struct sink **out,
-              char *err, size_t errcap);
+/* query_id: the checkpoint's query id (NULL without a checkpoint); the
+ * Kafka sink needs it for exactly-once transactions. */
+int sink_open(const struct cat_entry *t, const struct ty *schema, enum out_mode mode, FILE *console, const char *query_id,
+              struct sink **out, char *err, size_t errcap);
 static inline void sink_close(struct sink *s) {
     if (s) s->vt->close(s);
 }
@@ -52,6 +57,10 @@ int sink_console_new(const struct cat_entry *t, const struct ty *schema, FILE *o
 int sink_memory_new(const struct cat_entry *t, const struct ty *schema, struct sink **s, char *err, size_t errcap);
 /* The memory sink's rows as rowtext lines (valid until the next write). */
 const char *sink_memory_rows(const struct sink *s, size_t *len);
+int sink_kafka_new(const struct cat_entry *t, const struct ty *schema, const char *query_id, struct sink **s, char *err,
+                   size_t errcap);
+/* The kafka sink's last failure message. */
+const char *sink_kafka_error(const struct sink *s);
 int sink_files_new(const struct cat_entry *t, const struct ty *schema, struct sink **s, char *err, size_t errcap);
 
 #endif

@@ -14,8 +14,9 @@ int source_open(const struct cat_entry *t, struct source **out, char *err, size_
     if (!strcmp(t->format, "rate")) rc = source_rate_new(t, out, err, errcap);
     else if (!strcmp(t->format, "memory")) rc = source_memory_new(t, out, err, errcap);
     else if (!strcmp(t->format, "kafka")) rc = source_kafka_new(t, out, err, errcap);
+    else if (!strcmp(t->format, "csv") || !strcmp(t->format, "json")) rc = source_files_new(t, out, err, errcap);
     else {
-        snprintf(err, errcap, "no source for format '%s' (kafka, rate, memory)", t->format);
+        snprintf(err, errcap, "no source for format '%s' (kafka, csv, json, rate, memory)", t->format);
         return -1;
     }
     if (rc) return rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/log.h"
 #include "engine/connectors/kafka_src.h"
 #include "engine/connectors/source.h"
 
@@ -23,6 +24,7 @@ struct source_kafka {
     struct ksrc *k;
     struct arena a;      /* per call */
     struct arena rows;   /* the batch being filled */
+    int commit_failed;
 };
 
 static void kerr(struct source_kafka *s, const char *what) {
@@ -90,13 +92,21 @@ static int k_end(struct source_kafka *s, const char *start, int64_t max_rows, co
     for (int i = 0; i < n; i++)
         if (hi[i] < lo[i]) hi[i] = lo[i];
     if (max_rows > 0) ksrc_rate_limit(lo, hi, n, max_rows);
-    struct ksrc_po *po = arena_alloc(&s->a, (size_t)(n ? n : 1) * sizeof *po);
+    struct ksrc_po *po = arena_alloc(&s->a, (size_t)(n + sn + 1) * sizeof *po);
     *has_data = false;
     for (int i = 0; i < n; i++) {
         po[i] = (struct ksrc_po){tps[i].topic, tps[i].partition, hi[i]};
         if (hi[i] > lo[i]) *has_data = true;
     }
-    ksrc_offsets_format(po, n, end);
+    /* a partition the metadata did not list this time (a transient answer, or
+     * a deleted topic) keeps its offset: never restart it from the earliest */
+    int m = n;
+    for (int j = 0; j < sn; j++) {
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++) seen = tps[i].partition == sp[j].partition && !strcmp(tps[i].topic, sp[j].topic);
+        if (!seen) po[m++] = sp[j];
+    }
+    ksrc_offsets_format(po, m, end);
     return 0;
 }
 
@@ -200,6 +210,51 @@ static int k_read(struct source *src, const char *start, const char *end, source
     return rc;
 }
 
+/* Commits the processed offsets to kafka.group.id, or to "weir-<query id>"
+ * when none is set, so consumer-lag tools can follow the query. A broker
+ * without group support refuses: warn once and carry on. */
+static void k_done(struct source *src, const char *end, const char *query_id) {
+    struct source_kafka *s = (struct source_kafka *)src;
+    if (s->commit_failed) return;
+    arena_reset(&s->a);
+    struct ksrc_po *po;
+    int n;
+    if (offsets_of(s, end, &po, &n)) return;
+    char group[128];
+    const char *g = s->o.group_id;
+    if (!g) {
+        snprintf(group, sizeof group, "weir-%s", query_id ? query_id : "query");
+        g = group;
+    }
+    if (ksrc_commit(s->k, g, po, n)) {
+        log_warn("kafka source `%s`: cannot commit offsets to group %s (%s); lag tools will not see this query",
+                 s->base.table->name, g, ksrc_error(s->k));
+        s->commit_failed = 1;
+    }
+}
+
+/* Per partition min(end, target); partitions the target does not know
+ * (created after availableNow started) stay at their start. */
+static int k_clamp(struct source *src, const char *start, const char *end, const char *target, struct buf *out) {
+    struct source_kafka *s = (struct source_kafka *)src;
+    arena_reset(&s->a);
+    struct ksrc_po *sp, *ep, *tp;
+    int sn, en, tn, rc;
+    if ((rc = offsets_of(s, start, &sp, &sn)) || (rc = offsets_of(s, end, &ep, &en)) || (rc = offsets_of(s, target, &tp, &tn)))
+        return rc;
+    for (int i = 0; i < en; i++) {
+        int64_t lim = -1;
+        for (int j = 0; j < tn; j++)
+            if (tp[j].partition == ep[i].partition && !strcmp(tp[j].topic, ep[i].topic)) lim = tp[j].offset;
+        if (lim < 0)
+            for (int j = 0; j < sn; j++)
+                if (sp[j].partition == ep[i].partition && !strcmp(sp[j].topic, ep[i].topic)) lim = sp[j].offset;
+        if (lim >= 0 && ep[i].offset > lim) ep[i].offset = lim;
+    }
+    ksrc_offsets_format(ep, en, out);
+    return 0;
+}
+
 static void k_close(struct source *src) {
     struct source_kafka *s = (struct source_kafka *)src;
     if (s->k) ksrc_free(s->k);
@@ -208,7 +263,7 @@ static void k_close(struct source *src) {
     free(s);
 }
 
-static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close};
+static const struct source_vt kafka_vt = {k_initial, k_ending, k_latest, k_read, k_close, k_clamp, k_done};
 
 int source_kafka_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_kafka *s = calloc(1, sizeof *s);

@@ -85,6 +85,15 @@ static int mem_read(struct source *src, const char *start, const char *end, sour
     return 0;
 }
 
+static int mem_clamp(struct source *src, const char *start, const char *end, const char *target, struct buf *out) {
+    (void)src;
+    (void)start;
+    int64_t e, t;
+    if (off(end, &e) || off(target, &t)) return -1;
+    buf_printf(out, "{\"rows\":%lld}", (long long)(e < t ? e : t));
+    return 0;
+}
+
 static void mem_close(struct source *s) {
     struct source_memory *m = (struct source_memory *)s;
     arena_free(&m->keep);
@@ -93,7 +102,7 @@ static void mem_close(struct source *s) {
     free(m);
 }
 
-static const struct source_vt mem_vt = {mem_initial, mem_ending, mem_latest, mem_read, mem_close};
+static const struct source_vt mem_vt = {mem_initial, mem_ending, mem_latest, mem_read, mem_close, mem_clamp, NULL};
 
 int source_memory_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_memory *m = calloc(1, sizeof *m);

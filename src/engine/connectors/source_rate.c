@@ -83,12 +83,21 @@ static int rate_read(struct source *src, const char *start, const char *end, sou
     return 0;
 }
 
+static int rate_clamp(struct source *src, const char *start, const char *end, const char *target, struct buf *out) {
+    (void)src;
+    (void)start;
+    int64_t st, e, t;
+    if (parse_off(end, &st, &e) || parse_off(target, &st, &t)) return -1;
+    buf_printf(out, "{\"start\":%lld,\"rows\":%lld}", (long long)st, (long long)(e < t ? e : t));
+    return 0;
+}
+
 static void rate_close(struct source *s) {
     arena_free(&((struct source_rate *)s)->arena);
     free(s);
 }
 
-static const struct source_vt rate_vt = {rate_initial, rate_ending, rate_latest, rate_read, rate_close};
+static const struct source_vt rate_vt = {rate_initial, rate_ending, rate_latest, rate_read, rate_close, rate_clamp, NULL};
 
 int source_rate_new(const struct cat_entry *t, struct source **out, char *err, size_t errcap) {
     struct source_rate *r = calloc(1, sizeof *r);

@@ -25,6 +25,7 @@ bool agg_is_aggregate(const char *name) {
 
 struct vslot {
     int64_t set;
+    uint32_t cap; /* strings: bytes allocated at v.s.p (reused by later values) */
     union {
         int64_t i;
         double d;
@@ -105,8 +106,17 @@ static void load(struct vslot *s, const struct vec *v, uint32_t i, struct arena 
     case TY_DOUBLE: s->v.d = vec_f64(v)[i]; break;
     case TY_DECIMAL: s->v.dec = vec_dec(v)[i]; break;
     case TY_STRING: case TY_BINARY: {
+        /* reuse the slot's buffer when it is big enough: a long stream of
+         * min/max updates must not grow the heap without bound */
         struct vstr x = vec_str(v)[i];
-        char *p = arena_alloc(heap, x.len ? x.len : 1);
+        char *p;
+        if (s->v.s.p && s->cap >= x.len) {
+            p = (char *)(uintptr_t)s->v.s.p;
+        } else {
+            uint32_t cap = x.len > 2 * s->cap ? x.len : 2 * s->cap;
+            p = arena_alloc(heap, cap ? cap : 1);
+            s->cap = cap;
+        }
         if (x.len) memcpy(p, x.p, x.len);
         s->v.s = (struct vstr){p, x.len};
         break;
@@ -314,6 +324,7 @@ void agg_merge(const struct agg_fn *f, void *dst, const void *src, struct arena 
             char *p = arena_alloc(heap, s->v.s.len ? s->v.s.len : 1);
             if (s->v.s.len) memcpy(p, s->v.s.p, s->v.s.len);
             d->v.s.p = p;
+            d->cap = s->v.s.len;
         }
         return;
     }
@@ -337,6 +348,10 @@ void agg_final(const struct agg_fn *f, const void *state, struct vec *out, uint3
             const struct sum_dec *s = state;
             if (!s->n) return;
             if (f->kind == AGG_SUM) {
+                /* a sum that no longer fits its DECIMAL(p, s) is NULL (non-ANSI overflow) */
+                __int128 lim = 1;
+                for (int d = 0; d < out->type->precision; d++) lim *= 10;
+                if (s->sum >= lim || s->sum <= -lim) return;
                 vec_dec(out)[i] = s->sum;
             } else {
                 /* avg: scale up by 4 digits then divide, rounding half up */
@@ -406,5 +421,20 @@ int agg_state_decode(const struct agg_fn *f, const uint8_t *p, size_t len, size_
     if (n) memcpy(q, p + *at, n);
     *at += n;
     s->v.s = (struct vstr){q, n};
+    s->cap = n;
     return 0;
+}
+
+void agg_state_rehome(const struct agg_fn *f, void *state, struct arena *heap) {
+    if (!slot_is_string(f)) return;
+    struct vslot *s = state;
+    if (s->set != 1 || !s->v.s.p) {
+        s->v.s.p = NULL;
+        s->cap = 0;
+        return;
+    }
+    char *p = arena_alloc(heap, s->v.s.len ? s->v.s.len : 1);
+    if (s->v.s.len) memcpy(p, s->v.s.p, s->v.s.len);
+    s->v.s.p = p;
+    s->cap = s->v.s.len;
 }

@@ -52,6 +52,9 @@ void agg_merge(const struct agg_fn *f, void *dst, const void *src, struct arena 
 /* Writes the result of a state into out row i. */
 void agg_final(const struct agg_fn *f, const void *state, struct vec *out, uint32_t i);
 
+/* Moves the string bytes a state holds into heap (used when the operator
+ * replaces its heap after evicting groups). */
+void agg_state_rehome(const struct agg_fn *f, void *state, struct arena *heap);
 /* A state as bytes for the state store, and back (strings copied into heap).
  * decode returns 0 or WERR_CORRUPT. */
 void agg_state_encode(const struct agg_fn *f, const void *state, struct buf *out);

@@ -62,6 +62,7 @@ struct ectx {
     struct arena *arena;      /* batch-scoped: outputs and temporaries */
     int64_t now_us;           /* current_timestamp() for this micro-batch */
     const struct batch *in;   /* the batch being evaluated (for lazy kernels) */
+    const char *error;        /* set by a kernel that must fail the query (FAILFAST); first wins */
 };
 
 /* Evaluates e over the active rows of `in`. Never fails: rows a function

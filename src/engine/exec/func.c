@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "engine/exec/kernels.h"
+#include "engine/exec/valfmt.h"
 
 static const struct func_def funcs[] = {
     {"abs", 1, 1, fh_abs},
@@ -40,6 +41,7 @@ static const struct func_def funcs[] = {
     {"from_csv", 2, 3, fh_from_csv},
     {"from_json", 2, 3, fh_from_json},
     {"from_unixtime", 1, 2, fh_from_unixtime},
+    {"get_json_object", 2, 2, fh_get_json_object},
     {"getitem", 2, 2, fh_get_item},
     {"greatest", 2, -1, fh_greatest},
     {"hour", 1, 1, fh_hour},
@@ -59,6 +61,7 @@ static const struct func_def funcs[] = {
     {"lower", 1, 1, fh_lower},
     {"lpad", 2, 3, fh_lpad},
     {"ltrim", 1, 2, fh_ltrim},
+    {"map", 0, -1, fh_map},
     {"minute", 1, 1, fh_minute},
     {"month", 1, 1, fh_month},
     {"named_struct", 0, -1, fh_named_struct},
@@ -220,5 +223,27 @@ const char *fb_const_str(struct fbind *fb, uint32_t i, uint32_t *len) {
 
 int fb_call(struct fbind *fb, const struct ty *t, expr_kernel k) {
     fb->result = expr_call(fb->a, fb->name, t, k, fb->args, fb->nargs);
+    return 0;
+}
+
+int fb_const_map(struct fbind *fb, uint32_t i, const char ***keys, const char ***vals, uint32_t *n) {
+    struct expr *m = fb->args[i];
+    if (m->type->kind != TY_MAP || m->kind != EX_CALL || strcmp(m->name ? m->name : "", "map"))
+        return fb_fail(fb, (int)i, "the options of %s must be given as map('key', 'value', ...)", fb->name);
+    *n = m->nargs / 2;
+    *keys = arena_alloc(fb->a, (*n ? *n : 1) * sizeof **keys);
+    *vals = arena_alloc(fb->a, (*n ? *n : 1) * sizeof **vals);
+    for (uint32_t j = 0; j < m->nargs; j++) {
+        struct expr *x = m->args[j];
+        while (x->kind == EX_CALL && x->nargs == 1 && !strcmp(x->name ? x->name : "", "cast")) x = x->args[0];
+        if (x->kind != EX_CONST || !x->value->valid[0])
+            return fb_fail(fb, (int)i, "the options of %s must be constants", fb->name);
+        struct buf b = {0};
+        vfmt_value(&b, x->value, 0, VFMT_CAST);
+        const char *s = arena_strndup(fb->a, b.p ? (const char *)b.p : "", b.len);
+        buf_free(&b);
+        if (j % 2) (*vals)[j / 2] = s;
+        else (*keys)[j / 2] = s;
+    }
     return 0;
 }

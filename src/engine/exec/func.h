@@ -36,6 +36,11 @@ const struct func_def *func_lookup(const char *name);
 /* Names of every registered function, for "did you mean" messages. */
 const char *const *func_names(size_t *n);
 
+/* Options given as a constant map('key', 'value', ...) argument (from_csv,
+ * from_json, to_json): keys and values as strings in the arena. 0, or -1
+ * with fb->err when args[i] is not a constant map of strings. */
+int fb_const_map(struct fbind *fb, uint32_t i, const char ***keys, const char ***vals, uint32_t *n);
+
 /* Helpers for hooks (func.c). All return 0 or -1 with fb->err set. */
 int fb_fail(struct fbind *fb, int arg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Replaces args[i] by CAST(args[i] AS t) unless it already has type t;
@@ -72,7 +77,7 @@ FUNC_HOOK(fh_year); FUNC_HOOK(fh_month); FUNC_HOOK(fh_dayofmonth); FUNC_HOOK(fh_
 FUNC_HOOK(fh_second); FUNC_HOOK(fh_dayofweek); FUNC_HOOK(fh_dayofyear); FUNC_HOOK(fh_quarter);
 FUNC_HOOK(fh_weekofyear); FUNC_HOOK(fh_timestamp_seconds); FUNC_HOOK(fh_date_add); FUNC_HOOK(fh_date_sub);
 FUNC_HOOK(fh_datediff);
-FUNC_HOOK(fh_from_csv); FUNC_HOOK(fh_from_json); FUNC_HOOK(fh_to_json);
+FUNC_HOOK(fh_map); FUNC_HOOK(fh_get_json_object); FUNC_HOOK(fh_from_csv); FUNC_HOOK(fh_from_json); FUNC_HOOK(fh_to_json);
 
 /* CASE: args = when0, then0, when1, then1, ..., [else]; has_else says. */
 struct expr *func_case(struct arena *a, struct expr **args, uint32_t n, bool has_else, const struct ty *t);

@@ -521,3 +521,22 @@ int kern_text_to(const char *p, uint32_t n, struct vec *out, uint32_t i) {
     return 0;
 }
 
+int kern_text_fmt(const char *p, uint32_t n, struct vec *out, uint32_t i, const struct text_fmt *fmt) {
+    if (fmt && fmt->ts && out->type->kind == TY_TIMESTAMP) {
+        int64_t ts;
+        out->valid[i] = 0;
+        if (dt_parse(fmt->ts, p, n, &ts)) return -1;
+        vec_i64(out)[i] = ts;
+        out->valid[i] = 1;
+        return 0;
+    }
+    if (fmt && fmt->date && out->type->kind == TY_DATE) {
+        int64_t ts;
+        out->valid[i] = 0;
+        if (dt_parse(fmt->date, p, n, &ts)) return -1;
+        vec_i32(out)[i] = dt_ts_to_date(ts);
+        out->valid[i] = 1;
+        return 0;
+    }
+    return kern_text_to(p, n, out, i);
+}

@@ -468,3 +468,30 @@ int fh_size(struct fbind *fb) {
         return fb_fail(fb, 0, "size expects an ARRAY or MAP");
     return fb_call(fb, ty_int(), k_size);
 }
+
+/* map(k1, v1, k2, v2, ...) */
+static void k_map(KSIG) {
+    (void)cx;
+    uint32_t pairs = e->nargs / 2;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        uint32_t base = vec_list_reserve(out, pairs);
+        for (uint32_t j = 0; j < pairs; j++) {
+            vec_copy_row(out->child[0], base + j, a[2 * j], i, false);
+            vec_copy_row(out->child[1], base + j, a[2 * j + 1], i, false);
+        }
+        out->child_len += pairs;
+        vec_list(out)[i] = (struct vlist){base, pairs};
+        out->valid[i] = 1;
+    }
+}
+
+int fh_map(struct fbind *fb) {
+    if (fb->nargs % 2) return fb_fail(fb, -1, "map expects an even number of arguments (key, value, ...)");
+    const struct ty *kt = ty_string(), *vt = ty_string();
+    if (fb->nargs) {
+        if (unify(fb, 0, 2, &kt) || unify(fb, 1, 2, &vt)) return -1;
+        if (kt->kind == TY_NULL) kt = ty_string();
+    }
+    return fb_call(fb, ty_map(fb->a, kt, vt, true), k_map);
+}

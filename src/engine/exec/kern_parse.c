@@ -14,9 +14,16 @@
  * to_json(value) writes structs, maps and arrays as compact JSON, leaving
  * out NULL struct fields (ignoreNullFields) and formatting timestamps as
  * yyyy-MM-dd'T'HH:mm:ss.SSSXXX and dates as yyyy-MM-dd, as Spark does.
- * Options maps (third argument) are not supported yet. */
+ * Options come as a third argument map('sep', ';', 'mode', 'FAILFAST', ...):
+ * the CSV reader's options, JSON's allow* flags, mode (PERMISSIVE, FAILFAST)
+ * and columnNameOfCorruptRecord (a STRING field of the schema that receives
+ * the raw text of a malformed record). FAILFAST fails the query. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "common/err.h"
 
 #include "engine/exec/func.h"
 #include "engine/exec/kernels.h"
@@ -52,11 +59,90 @@ static int schema_arg(struct fbind *fb, uint32_t i, const struct ty **out) {
 
 /* ---- from_csv ---- */
 
+enum { MODE_PERMISSIVE, MODE_FAILFAST };
+
+struct parse_opts {
+    struct csv_opts csv;
+    int mode;
+    int corrupt;      /* index of the columnNameOfCorruptRecord field, or -1 */
+    int json_flags;
+    struct text_fmt fmt; /* timestampFormat / dateFormat */
+};
+
+static void pattern_free(void *p) { dt_pattern_free(p); }
+
+/* Applies the options map (args[2]) shared by from_csv and from_json. */
+static int parse_options(struct fbind *fb, const struct ty *schema, struct parse_opts *po, int csv) {
+    po->mode = MODE_PERMISSIVE;
+    po->corrupt = -1;
+    po->json_flags = JSON_SPARK_DEFAULTS;
+    if (csv) csv_opts_init(&po->csv, CSV_READ);
+    const char *corrupt_name = "_corrupt_record";
+    if (fb->nargs > 2) {
+        const char **k, **v;
+        uint32_t n;
+        if (fb_const_map(fb, 2, &k, &v, &n)) return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!strcasecmp(k[i], "mode")) {
+                if (!strcasecmp(v[i], "PERMISSIVE")) po->mode = MODE_PERMISSIVE;
+                else if (!strcasecmp(v[i], "FAILFAST")) po->mode = MODE_FAILFAST;
+                else return fb_fail(fb, 2, "%s supports only the PERMISSIVE and FAILFAST modes, not '%s' "
+                                           "(DROPMALFORMED applies to file sources)", fb->name, v[i]);
+                continue;
+            }
+            if (!strcasecmp(k[i], "columnNameOfCorruptRecord")) {
+                corrupt_name = v[i];
+                continue;
+            }
+            if (!strcasecmp(k[i], "timestampFormat") || !strcasecmp(k[i], "dateFormat")) {
+                struct dt_pattern *pat;
+                char e[200];
+                if (dt_pattern_compile(v[i], strlen(v[i]), &pat, e, sizeof e))
+                    return fb_fail(fb, 2, "%s: invalid %s '%s': %s", fb->name, k[i], v[i], e);
+                expr_res_add(fb->a, fb->res, pattern_free, pat);
+                if (!strcasecmp(k[i], "timestampFormat")) po->fmt.ts = pat;
+                else po->fmt.date = pat;
+                continue;
+            }
+            if (!csv) {
+                int on = !strcasecmp(v[i], "true");
+                int flag = !strcasecmp(k[i], "allowSingleQuotes") ? JSON_ALLOW_SINGLE_QUOTES
+                           : !strcasecmp(k[i], "allowNonNumericNumbers") ? JSON_ALLOW_NON_NUMERIC
+                           : !strcasecmp(k[i], "allowComments") ? JSON_ALLOW_COMMENTS
+                           : !strcasecmp(k[i], "allowNumericLeadingZeros") ? JSON_ALLOW_LEADING_ZEROS
+                           : !strcasecmp(k[i], "allowUnquotedFieldNames") ? JSON_ALLOW_UNQUOTED_NAMES
+                           : !strcasecmp(k[i], "allowBackslashEscapingAnyCharacter") ? JSON_ALLOW_BACKSLASH_ANY
+                           : !strcasecmp(k[i], "allowUnquotedControlChars") ? JSON_ALLOW_UNQUOTED_CONTROL : 0;
+                if (flag) po->json_flags = on ? po->json_flags | flag : po->json_flags & ~flag;
+                continue; /* other JSON options (timestampFormat, ...) are accepted and use the defaults */
+            }
+            char err[200];
+            int rc = csv_opts_set(&po->csv, k[i], v[i], err, sizeof err);
+            if (rc && rc != WERR_NOTFOUND) return fb_fail(fb, 2, "%s: %s", fb->name, err);
+        }
+    }
+    if (schema->kind == TY_STRUCT) {
+        int c = ty_field_index(schema, corrupt_name);
+        if (c >= 0) {
+            if (schema->fields[c].type->kind != TY_STRING)
+                return fb_fail(fb, 1, "the corrupt record column %s must be a STRING", corrupt_name);
+            po->corrupt = c;
+        }
+    }
+    return 0;
+}
+
+static void malformed(struct ectx *cx, const struct parse_opts *po, const char *what) {
+    if (po->mode == MODE_FAILFAST && !cx->error)
+        cx->error = arena_printf(cx->arena, "Malformed records are detected in record parsing (%s). Parse Mode: FAILFAST. "
+                                            "To process malformed records as null result, try setting the option 'mode' as 'PERMISSIVE'.",
+                                 what);
+}
+
 static void k_from_csv(KSIG) {
-    struct csv_opts o;
-    csv_opts_init(&o, CSV_READ);
+    const struct parse_opts *po = e->state;
     struct csv_reader r;
-    csv_reader_init(&r, &o);
+    csv_reader_init(&r, &po->csv);
     const struct ty *t = out->type;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
@@ -68,13 +154,20 @@ static void k_from_csv(KSIG) {
         struct csv_record rec;
         csv_parse_record(&r, s.p, s.len, &rec);
         out->valid[i] = 1;
+        int bad = rec.status == CSV_UNTERMINATED_QUOTE;
+        int fi = 0; /* input field index: the corrupt column takes no input field */
         for (uint32_t f = 0; f < t->nfields; f++) {
             struct vec *c = out->child[f];
-            if ((int)f >= rec.nfields || rec.fields[f].null) {
+            if ((int)f == po->corrupt) {
                 c->valid[i] = 0;
                 continue;
             }
-            const struct csv_field *fl = &rec.fields[f];
+            int src = fi++;
+            if (src >= rec.nfields || rec.fields[src].null) {
+                c->valid[i] = 0;
+                continue;
+            }
+            const struct csv_field *fl = &rec.fields[src];
             if (c->type->kind == TY_STRING) {
                 if (fl->p >= s.p && fl->p + fl->len <= s.p + s.len) {
                     vec_str(c)[i] = (struct vstr){fl->p, fl->len}; /* zero-copy into the input */
@@ -102,16 +195,21 @@ static void k_from_csv(KSIG) {
                     }
                 }
             }
-            kern_text_to(fl->p, fl->len, c, i);
+            if (kern_text_fmt(fl->p, fl->len, c, i, &po->fmt)) bad = 1;
+        }
+        if (bad) {
+            if (po->corrupt >= 0) {
+                vec_str(out->child[po->corrupt])[i] = s;
+                out->child[po->corrupt]->valid[i] = 1;
+            }
+            malformed(cx, po, "a CSV field does not match the schema");
         }
     }
     csv_reader_free(&r);
-    (void)e;
 }
 
 int fh_from_csv(struct fbind *fb) {
     const struct ty *t;
-    if (fb->nargs > 2) return fb_fail(fb, 2, "from_csv options are not supported yet");
     if (fb_cast(fb, 0, ty_string()) || schema_arg(fb, 1, &t)) return -1;
     if (t->kind != TY_STRUCT) return fb_fail(fb, 1, "from_csv needs a struct schema");
     for (uint32_t f = 0; f < t->nfields; f++) {
@@ -119,13 +217,16 @@ int fh_from_csv(struct fbind *fb) {
         if (k == TY_STRUCT || k == TY_ARRAY || k == TY_MAP)
             return fb_fail(fb, 1, "from_csv: field '%s' has a nested type, which CSV cannot hold", t->fields[f].name);
     }
+    struct parse_opts *po = arena_calloc(fb->a, sizeof *po);
+    if (parse_options(fb, t, po, 1)) return -1;
     fb->nargs = 1;
-    return fb_call(fb, t, k_from_csv);
+    fb_call(fb, t, k_from_csv);
+    fb->result->state = po;
+    return 0;
 }
 
 /* ---- from_json ---- */
 
-static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i);
 
 static void json_text(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
     struct buf b = {0};
@@ -137,7 +238,7 @@ static void json_text(struct ectx *cx, const struct json_value *j, struct vec *o
     buf_free(&b);
 }
 
-static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i) {
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i, const struct text_fmt *fmt) {
     const struct ty *t = out->type;
     if (t->kind == TY_STRUCT) null_struct_row(out, i);
     else out->valid[i] = 0;
@@ -184,10 +285,10 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
         if (j->type == JSON_NUMBER) kern_text_to(j->u.num.raw, j->len, out, i);
         return;
     case TY_DATE:
-        if (j->type == JSON_STRING) kern_text_to(j->u.str, j->len, out, i);
+        if (j->type == JSON_STRING) kern_text_fmt(j->u.str, j->len, out, i, fmt);
         return;
     case TY_TIMESTAMP:
-        if (j->type == JSON_STRING) kern_text_to(j->u.str, j->len, out, i);
+        if (j->type == JSON_STRING) kern_text_fmt(j->u.str, j->len, out, i, fmt);
         else if (j->type == JSON_NUMBER && j->is_int) {
             vec_i64(out)[i] = (int64_t)((uint64_t)j->u.num.i * 1000000u);
             out->valid[i] = 1;
@@ -203,12 +304,12 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
         if (j->type != JSON_OBJECT) return;
         out->valid[i] = 1;
         for (uint32_t f = 0; f < t->nfields; f++)
-            json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i);
+            kern_json_to_row(cx, json_get(j, t->fields[f].name, strlen(t->fields[f].name)), out->child[f], i, fmt);
         return;
     case TY_ARRAY: {
         if (j->type != JSON_ARRAY) return;
         uint32_t base = vec_list_reserve(out, j->len);
-        for (uint32_t k = 0; k < j->len; k++) json_to_row(cx, &j->u.items[k], out->child[0], base + k);
+        for (uint32_t k = 0; k < j->len; k++) kern_json_to_row(cx, &j->u.items[k], out->child[0], base + k, fmt);
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
         out->valid[i] = 1;
@@ -226,7 +327,7 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
             } else {
                 kern_text_to(m->key, m->klen, kv, base + k);
             }
-            json_to_row(cx, &m->value, out->child[1], base + k);
+            kern_json_to_row(cx, &m->value, out->child[1], base + k, fmt);
         }
         out->child_len += j->len;
         vec_list(out)[i] = (struct vlist){base, j->len};
@@ -238,7 +339,7 @@ static void json_to_row(struct ectx *cx, const struct json_value *j, struct vec 
 }
 
 static void k_from_json(KSIG) {
-    (void)e;
+    const struct parse_opts *po = e->state;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = sel[k];
         if (!a[0]->valid[i]) {
@@ -248,23 +349,32 @@ static void k_from_json(KSIG) {
         struct vstr s = vec_str(a[0])[i];
         struct json_value *doc;
         struct json_error err;
-        if (json_parse(cx->arena, s.p, s.len, JSON_SPARK_DEFAULTS, &doc, &err)) {
+        if (json_parse(cx->arena, s.p, s.len, po->json_flags, &doc, &err) ||
+            (out->type->kind == TY_STRUCT && doc->type != JSON_OBJECT)) {
             if (out->type->kind == TY_STRUCT) {
                 null_struct_row(out, i);
                 out->valid[i] = 1;
+                if (po->corrupt >= 0) {
+                    vec_str(out->child[po->corrupt])[i] = s;
+                    out->child[po->corrupt]->valid[i] = 1;
+                }
             }
+            malformed(cx, po, "the value is not a JSON document of the schema's shape");
             continue;
         }
-        json_to_row(cx, doc, out, i);
+        kern_json_to_row(cx, doc, out, i, &po->fmt);
     }
 }
 
 int fh_from_json(struct fbind *fb) {
     const struct ty *t;
-    if (fb->nargs > 2) return fb_fail(fb, 2, "from_json options are not supported yet");
     if (fb_cast(fb, 0, ty_string()) || schema_arg(fb, 1, &t)) return -1;
+    struct parse_opts *po = arena_calloc(fb->a, sizeof *po);
+    if (parse_options(fb, t, po, 0)) return -1;
     fb->nargs = 1;
-    return fb_call(fb, t, k_from_json);
+    fb_call(fb, t, k_from_json);
+    fb->result->state = po;
+    return 0;
 }
 
 /* ---- to_json ---- */
@@ -363,4 +473,96 @@ int fh_to_json(struct fbind *fb) {
     if (k != TY_STRUCT && k != TY_ARRAY && k != TY_MAP)
         return fb_fail(fb, 0, "to_json expects a STRUCT, ARRAY or MAP");
     return fb_call(fb, ty_string(), k_to_json);
+}
+
+/* ---- get_json_object / json_tuple ---- */
+
+/* A compiled JSONPath: $ then .name / ['name'] / [index] steps. */
+struct jpath {
+    uint32_t n;
+    struct {
+        const char *name; /* NULL: an index step */
+        int64_t index;
+    } step[32];
+};
+
+static int jpath_compile(struct arena *a, const char *p, struct jpath *jp) {
+    jp->n = 0;
+    if (*p++ != '$') return -1;
+    while (*p) {
+        if (jp->n == 32) return -1;
+        if (*p == '.') {
+            const char *st = ++p;
+            while (*p && *p != '.' && *p != '[') p++;
+            if (p == st) return -1;
+            jp->step[jp->n].name = arena_strndup(a, st, (size_t)(p - st));
+            jp->n++;
+        } else if (*p == '[') {
+            p++;
+            if (*p == '\'' || *p == '"') {
+                char q = *p++;
+                const char *st = p;
+                while (*p && *p != q) p++;
+                if (!*p) return -1;
+                jp->step[jp->n].name = arena_strndup(a, st, (size_t)(p - st));
+                p++;
+            } else {
+                char *end;
+                long long v = strtoll(p, &end, 10);
+                if (end == p) return -1;
+                jp->step[jp->n].name = NULL;
+                jp->step[jp->n].index = v;
+                p = end;
+            }
+            if (*p++ != ']') return -1;
+            jp->n++;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes the value at the path as text (strings unquoted, others as JSON). */
+static void k_get_json_object(KSIG) {
+    const struct jpath *jp = e->state;
+    struct buf b = {0};
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = sel[k];
+        if (!a[0]->valid[i]) continue;
+        struct vstr s = vec_str(a[0])[i];
+        struct json_value *doc;
+        struct json_error err;
+        if (json_parse(cx->arena, s.p, s.len, JSON_SPARK_DEFAULTS, &doc, &err)) continue;
+        const struct json_value *v = doc;
+        for (uint32_t st = 0; st < jp->n && v; st++) {
+            if (jp->step[st].name) v = json_get(v, jp->step[st].name, strlen(jp->step[st].name));
+            else v = v->type == JSON_ARRAY && jp->step[st].index >= 0 && jp->step[st].index < v->len ? &v->u.items[jp->step[st].index] : NULL;
+        }
+        if (!v || v->type == JSON_NULL) continue;
+        if (v->type == JSON_STRING) {
+            vec_str(out)[i] = (struct vstr){v->u.str, v->len};
+            out->valid[i] = 1;
+            continue;
+        }
+        buf_clear(&b);
+        json_write_value(&b, v);
+        char *p = arena_alloc(cx->arena, b.len ? b.len : 1);
+        memcpy(p, b.p, b.len);
+        vec_str(out)[i] = (struct vstr){p, (uint32_t)b.len};
+        out->valid[i] = 1;
+    }
+    buf_free(&b);
+}
+
+int fh_get_json_object(struct fbind *fb) {
+    if (fb_cast(fb, 0, ty_string())) return -1;
+    const char *path = fb_const_str(fb, 1, NULL);
+    if (!path) return fb_fail(fb, 1, "the path of %s must be a string literal such as '$.a.b'", fb->name);
+    struct jpath *jp = arena_alloc(fb->a, sizeof *jp);
+    if (jpath_compile(fb->a, path, jp)) return fb_fail(fb, 1, "invalid JSON path '%s'", path);
+    fb->nargs = 1;
+    fb_call(fb, ty_string(), k_get_json_object);
+    fb->result->state = jp;
+    return 0;
 }

@@ -24,16 +24,30 @@ void kern_isbool(const struct expr *, struct ectx *, struct vec *const *, const 
 /* args[0] IN (args[1..]); all the same type. e->op = 1 for NOT IN. */
 void kern_in(const struct expr *, struct ectx *, struct vec *const *, const uint32_t *, uint32_t, struct vec *);
 
+/* kern_decimal.c — DECIMAL + - * / with Spark's result types. */
+const struct ty *kern_decimal_result(struct arena *a, int op, const struct ty *x, const struct ty *y);
+expr_kernel kern_decimal_arith(int op);
+
 /* kern_cast.c — CAST(args[0] AS e->type). Returns 0 if the cast is allowed. */
 int kern_cast_supported(const struct ty *from, const struct ty *to);
 void kern_cast(const struct expr *, struct ectx *, struct vec *const *, const uint32_t *, uint32_t, struct vec *);
 /* Converts text to row i of out (any atomic type) the way CSV/JSON readers
  * do; strings are copied into out's heap. Returns 0, or -1 leaving NULL. */
 int kern_text_to(const char *p, uint32_t n, struct vec *out, uint32_t i);
+/* Readers' timestampFormat / dateFormat options (NULL: Spark's default cast). */
+struct dt_pattern;
+struct text_fmt {
+    const struct dt_pattern *ts, *date;
+};
+int kern_text_fmt(const char *p, uint32_t n, struct vec *out, uint32_t i, const struct text_fmt *fmt);
 /* Writes the text of a string-cast of row i of v into b (no NUL). */
 struct buf;
 void kern_cast_to_text(struct buf *b, const struct vec *v, uint32_t i);
 
+/* kern_parse.c — a parsed JSON value into row i of out (from_json's rules:
+ * wrong shapes are NULL; strings point into the JSON DOM's arena). */
+struct json_value;
+void kern_json_to_row(struct ectx *cx, const struct json_value *j, struct vec *out, uint32_t i, const struct text_fmt *fmt);
 /* kern_parse.c — row i of v as compact JSON (to_json's rules). */
 void kern_write_json(struct buf *b, const struct vec *v, uint32_t i);
 

@@ -11,8 +11,9 @@
  * flows down the chain the same way (an aggregate emits its rows there).
  *
  * One operator per file: op_project.c, op_filter.c, op_watermark.c,
- * op_window.c, op_aggregate.c, op_dedup.c, op_union.c, op_sort.c,
- * op_limit.c, op_collect.c. */
+ * op_window.c, op_aggregate.c, op_session.c, op_dedup.c, op_join.c,
+ * op_ssjoin.c, op_generate.c, op_union.c, op_sort.c, op_limit.c,
+ * op_collect.c. */
 #ifndef WEIR_ENGINE_OP_H
 #define WEIR_ENGINE_OP_H
 
@@ -96,11 +97,28 @@ struct lp_agg;
 struct op *op_aggregate_new(const struct ty *schema, struct expr **keys, uint32_t nkeys, const struct lp_agg *aggs,
                             uint32_t naggs, int wm_key);
 /* wm_col: input column with event time (-1 none); within_wm: evict by that time + delay. */
+/* Aggregation over session_window(time, gap): keys[sess_key] is a placeholder
+ * the operator fills with each session's {start, end}. */
+struct op *op_session_new(const struct ty *schema, struct expr **keys, uint32_t nkeys, int sess_key, struct expr *time,
+                          int64_t gap, const struct lp_agg *aggs, uint32_t naggs, int wm_key);
 struct op *op_dedup_new(const struct ty *schema, const int *cols, uint32_t ncols, int wm_col, bool within_wm, int64_t delay_us);
 struct op *op_union_new(const struct ty *schema, uint32_t ninputs);
 struct lp_sort_key;
 struct op *op_sort_new(const struct ty *schema, const struct lp_sort_key *keys, uint32_t n);
 struct op *op_limit_new(const struct ty *schema, int64_t limit);
+/* Hash join (see op_join.c). type is an enum ast_join; build_left: the left
+ * input is hashed. Build-side batches must be pushed into
+ * op_join_build_entry(join) before the probe side's first batch. */
+struct op *op_join_new(const struct ty *schema, int type, bool build_left, struct expr **bkeys, struct expr **pkeys,
+                       uint32_t nkeys, struct expr *residual, uint32_t nleft, uint32_t nright);
+struct op *op_join_build_entry(struct op *join);
+/* Inner join of two streams (op_ssjoin.c): each side pushes into its entry. */
+struct op *op_ssjoin_new(const struct ty *schema, const struct ty *left, const struct ty *right, struct expr **lkeys,
+                         struct expr **rkeys, uint32_t nkeys, struct expr *residual, bool evict, int lwm, int rwm,
+                         int64_t lower, int64_t upper, int outer /* -1 inner, 0 left, 1 right */);
+struct op *op_ssjoin_entry(struct op *join, int side);
+/* explode: appends [pos,] col (array) or [pos,] key, value (map) per element. */
+struct op *op_generate_new(const struct ty *schema, struct expr *gen, bool outer, bool pos);
 
 /* The collector: the end of every pipeline. Keeps copies of the rows it
  * receives in its own arena (the memory sink, the console sink and the tests

@@ -167,6 +167,13 @@ static void evict(struct op_aggregate *a, const uint8_t *keep) {
     a->updated = nu;
     a->states_cap = a->groups.n ? a->groups.n : 1;
     free(remap);
+    /* string values of evicted groups: move the live ones to a fresh heap */
+    struct arena fresh;
+    arena_init(&fresh, 1 << 14);
+    for (uint32_t g = 0; g < a->groups.n; g++)
+        for (uint32_t j = 0; j < a->naggs; j++) agg_state_rehome(&a->aggs[j].fn, a->states + (size_t)g * a->stride + a->offs[j], &fresh);
+    arena_free(&a->heap);
+    a->heap = fresh;
     /* distinct pairs refer to group ids; distinct aggregates exist only in
      * batch queries (streaming rejects them), where eviction drops every group */
     for (uint32_t j = 0; j < a->naggs; j++) {
@@ -184,6 +191,9 @@ static int agg_state_loaded(struct op *o);
 static int agg_finish(struct op *o, struct run_ctx *rc) {
     struct op_aggregate *a = (struct op_aggregate *)o;
     uint32_t n = a->groups.n;
+    /* the evictions of the previous micro-batch were written (or are not
+     * wanted: no checkpoint); keep only this one's */
+    buf_clear(&a->removed);
     int rc2 = 0;
     if (!rc->streaming && a->nkeys == 0 && n == 0) {
         /* a global aggregate over no rows still gives one row (count 0, sum NULL) */

@@ -107,6 +107,7 @@ static void compact(struct op_dedup *d, const uint8_t *keep) {
 
 static int dedup_finish(struct op *o, struct run_ctx *rc) {
     struct op_dedup *d = (struct op_dedup *)o;
+    buf_clear(&d->removed); /* the previous micro-batch's evictions are written or unwanted */
     uint32_t n = d->seen.n;
     int evict_all = !rc->streaming;
     int can = rc->streaming && rc->watermark_us != WM_NONE && (d->within || d->wm_key >= 0);

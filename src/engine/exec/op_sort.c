@@ -24,11 +24,9 @@ struct rowref {
     uint32_t b, r;
 };
 
-static const struct op_sort *g_sort; /* qsort has no context argument */
-
-static int cmp_rows(const void *x, const void *y) {
+static int cmp_rows(const void *x, const void *y, void *ctx) {
     const struct rowref *a = x, *b = y;
-    const struct op_sort *s = g_sort;
+    const struct op_sort *s = ctx;
     uint32_t base = s->base.schema->nfields;
     for (uint32_t k = 0; k < s->nkeys; k++) {
         const struct vec *va = s->batches[a->b]->cols[base + k], *vb = s->batches[b->b]->cols[base + k];
@@ -69,8 +67,7 @@ static int sort_finish(struct op *o, struct run_ctx *rc) {
     uint64_t m = 0;
     for (uint32_t i = 0; i < s->n; i++)
         for (uint32_t r = 0; r < s->batches[i]->nsel; r++) refs[m++] = (struct rowref){i, r};
-    g_sort = s;
-    qsort(refs, total, sizeof *refs, cmp_rows);
+    qsort_r(refs, total, sizeof *refs, cmp_rows, s);
     int rc2 = 0;
     uint32_t nc = o->schema->nfields;
     for (uint64_t at = 0; at < total && !rc2;) {

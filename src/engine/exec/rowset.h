@@ -23,7 +23,7 @@ struct rowset {
     struct vec **cols;       /* stored keys, capacity `cap` */
     uint64_t *hashes;        /* per id */
     uint32_t n, cap;
-    uint32_t *table;         /* open addressing: id + 1, 0 = empty */
+    uint64_t *table;         /* open addressing: (hash high 32 bits << 32) | (id + 1); 0 = empty */
     uint32_t tcap;           /* power of two */
 };
 
@@ -35,6 +35,8 @@ void rs_hash(struct vec *const *cols, uint32_t ncols, const uint32_t *sel, uint3
  * (isnew[k] = 1 then; isnew may be NULL). */
 void rs_find_or_add(struct rowset *s, struct vec *const *cols, const uint32_t *sel, uint32_t n, const uint64_t *h,
                     uint32_t *ids, uint8_t *isnew);
+/* Lookup only: ids[k] = the tuple's id or UINT32_MAX when absent. */
+void rs_find(const struct rowset *s, struct vec *const *cols, const uint32_t *sel, uint32_t n, const uint64_t *h, uint32_t *ids);
 /* Keeps the tuples with keep[id] != 0; remap[old id] = new id or UINT32_MAX. */
 void rs_compact(struct rowset *s, const uint8_t *keep, uint32_t *remap);
 /* Bytes held (keys, table). */

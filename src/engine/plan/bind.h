@@ -43,6 +43,7 @@ struct binder {
     const char *err_msg;
     int quiet;                   /* >0: trying a binding; errors set failed but no message */
     int depth;                   /* view nesting */
+    bool batch;                  /* read every table as a batch (Spark's read, not readStream) */
 };
 
 void bind_init(struct binder *b, struct arena *a, const struct catalog *cat);

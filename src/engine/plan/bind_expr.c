@@ -1,9 +1,9 @@
 /* bind_expr: AST expressions → typed expressions (expr.h).
  *
- * Literals take Spark's types (12 INT, 12L BIGINT, 1.5D DOUBLE, 'x' STRING;
- * an unsuffixed decimal literal like 1.5 is DOUBLE here — weir does not do
- * decimal arithmetic yet, see tests/sql/README.md). Operators get the common
- * type of their operands (fb_common_type) and a kernel for it.
+ * Literals take Spark's types (12 INT, 12L BIGINT, 1.5 DECIMAL(2,1), 1.5D and
+ * 1e3 DOUBLE, 'x' STRING). Operators get the common type of their operands
+ * (fb_common_type) and a kernel for it; DECIMAL + - * / are exact
+ * (kern_decimal.c).
  *
  * Aggregate mode (agg != NULL): an aggregate call becomes a reference to an
  * aggregate output column; any other sub-expression must equal a grouping key
@@ -11,6 +11,7 @@
  * that is neither is Spark's MISSING_AGGREGATION error. The name of a key
  * (its column name, or `window` for window()) also resolves, so
  * `window.start` works after GROUP BY window(...). */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +166,26 @@ static struct expr *bind_number_lit(struct binder *b, const struct ast *e) {
         c->value->valid[0] = 1;
         return c;
     }
-    if (t[n - 1] == 'D' || t[n - 1] == 'd') t[n - 1] = 0;
+    if (t[n - 1] == 'D' || t[n - 1] == 'd') {
+        t[n - 1] = 0;
+        return expr_const_double(b->a, strtod(t, NULL));
+    }
+    /* 1.5 without suffix or exponent is DECIMAL(2,1), as in Spark */
+    if (!strpbrk(t, "eE")) {
+        const char *dot = strchr(t, '.');
+        int digits = 0, scale = dot ? (int)strlen(dot + 1) : 0;
+        for (const char *p = t; *p; p++) digits += *p >= '0' && *p <= '9';
+        /* leading zeros of the integer part do not count: 0.05 is DECIMAL(2,2) */
+        const char *q = t + (*t == '-' || *t == '+');
+        while (*q == '0' && q[1] != '.' && q[1]) q++, digits--;
+        if (*q == '0' && q[1] == '.') digits--;
+        if (digits < scale) digits = scale;
+        if (digits < 1) digits = 1;
+        if (digits <= 38) {
+            struct expr *c = expr_const_typed(b->a, ty_decimal(b->a, digits, scale));
+            if (!kern_text_to(t, (uint32_t)strlen(t), c->value, 0)) return c;
+        }
+    }
     return expr_const_double(b->a, strtod(t, NULL));
 }
 
@@ -308,12 +328,23 @@ static struct expr *bind_arith(struct binder *b, const struct ast *at, int op, s
                    tyname(b, x->type), tyname(b, y->type));
         return NULL;
     }
+    /* exact decimal arithmetic when a decimal meets a decimal or an integer */
+    if ((tx->kind == TY_DECIMAL || ty->kind == TY_DECIMAL) && ty_is_numeric(tx) && ty_is_numeric(ty) &&
+        tx->kind != TY_FLOAT && tx->kind != TY_DOUBLE && ty->kind != TY_FLOAT && ty->kind != TY_DOUBLE &&
+        kern_decimal_arith(op)) {
+        const struct ty *dx = tx->kind == TY_DECIMAL ? tx : ty_decimal(b->a, tx->kind == TY_INT ? 10 : 20, 0);
+        const struct ty *dy = ty->kind == TY_DECIMAL ? ty : ty_decimal(b->a, ty->kind == TY_INT ? 10 : 20, 0);
+        struct expr *e = mk2(b, op_fn_name(op), kern_decimal_result(b->a, op, dx, dy), kern_decimal_arith(op),
+                             fb_cast_expr(b->a, x, dx), fb_cast_expr(b->a, y, dy));
+        e->op = op;
+        return e;
+    }
     const struct ty *t;
     if (op == OP_DIV) t = ty_double();
     else if (op == OP_IDIV) t = ty_bigint();
     else {
         t = fb_common_type(b->a, tx, ty);
-        if (t->kind == TY_DECIMAL) t = ty_double(); /* no decimal arithmetic yet */
+        if (t->kind == TY_DECIMAL) t = ty_double(); /* % on decimals: in DOUBLE */
     }
     if ((op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR) && !ty_is_integral(t)) {
         bind_error(b, at->pos, "[DATATYPE_MISMATCH] %s needs integral operands", sql_of(b, at));
@@ -442,19 +473,55 @@ static struct expr *key_ref(struct binder *b, struct aggbind *agg, int k) {
 
 /* ---- the main switch ---- */
 
+/* Levenshtein distance, case-insensitive, capped for long names. */
+static int edit_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) return 99;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + cost;
+            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+        }
+    return d[n][m];
+}
+
 static struct expr *bind_func(struct binder *b, const struct ast *e, const struct bscope *s, struct aggbind *agg) {
     if (agg_is_aggregate(e->text)) return bind_agg_call(b, e, s, agg);
     if (e->star) {
         bind_error(b, e->pos, "%s(*) is not allowed", e->text);
         return NULL;
     }
+    if (!strncasecmp(e->text, "explode", 7) || !strncasecmp(e->text, "posexplode", 10)) {
+        bind_error(b, e->pos, "generators like %s are supported only as a whole SELECT item, not nested in expressions", e->text);
+        return NULL;
+    }
     if (!strcasecmp(e->text, "window") || !strcasecmp(e->text, "session_window")) {
+        /* (also reached when window() appears outside GROUP BY) */
         bind_error(b, e->pos, "%s() is supported only as a GROUP BY key", e->text);
         return NULL;
     }
     const struct func_def *d = func_lookup(e->text);
     if (!d) {
-        bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`", e->text);
+        /* suggest the closest known name (aggregates included) */
+        size_t nn;
+        const char *const *names = func_names(&nn);
+        static const char *const aggs[] = {"count", "sum", "avg", "min", "max", "first", "last"};
+        const char *best = NULL;
+        int bestd = 3;
+        for (size_t i = 0; i < nn + sizeof aggs / sizeof aggs[0]; i++) {
+            const char *cand = i < nn ? names[i] : aggs[i - nn];
+            int dist = edit_distance(e->text, cand);
+            if (dist < bestd) {
+                bestd = dist;
+                best = cand;
+            }
+        }
+        if (best) bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`; did you mean `%s`?", e->text, best);
+        else bind_error(b, e->pos, "[UNRESOLVED_ROUTINE] cannot resolve function `%s`", e->text);
         return NULL;
     }
     if (e->distinct) {

@@ -17,6 +17,7 @@
 
 #include "common/err.h"
 #include "engine/exec/func.h"
+#include "engine/exec/kernels.h"
 #include "engine/plan/bind.h"
 
 void bind_init(struct binder *b, struct arena *a, const struct catalog *cat) {
@@ -99,7 +100,7 @@ static struct lp *bind_table(struct binder *b, const struct ast_rel *r, struct b
     struct lp *n = node(b, LP_SCAN, NULL, r->pos);
     n->table = t;
     n->schema = t->schema;
-    n->streaming = t->streaming;
+    n->streaming = t->streaming && !b->batch;
     bscope_from_schema(b, sc, n->schema, qual);
     return n;
 }
@@ -135,7 +136,7 @@ static struct lp *bind_watermark(struct binder *b, const struct ast_rel *r, stru
         child = project(b, child, ex, names, n + 1, r->pos);
         const char *qual = n ? sc->cols[0].qual : NULL;
         struct bscope_col *nc = arena_alloc(b->a, (n + 1) * sizeof *nc);
-        memcpy(nc, sc->cols, n * sizeof *nc);
+        if (n) memcpy(nc, sc->cols, n * sizeof *nc);
         nc[n] = (struct bscope_col){qual, names[n], x->type};
         sc->cols = nc;
         sc->n = n + 1;
@@ -168,6 +169,220 @@ static struct lp *bind_dedup(struct binder *b, const struct ast_rel *r, struct l
     return d;
 }
 
+static void split_and(const struct ast *e, const struct ast **out, uint32_t *n, uint32_t cap) {
+    if (e->kind == AST_AND) {
+        split_and(e->args[0], out, n, cap);
+        split_and(e->args[1], out, n, cap);
+    } else if (*n < cap) {
+        out[(*n)++] = e;
+    }
+}
+
+/* Binds e against scope s without reporting errors; NULL if it does not bind. */
+static struct expr *try_bind(struct binder *b, const struct ast *e, const struct bscope *s) {
+    int saved = b->failed;
+    b->quiet++;
+    struct expr *x = bind_expr(b, e, s, NULL);
+    b->quiet--;
+    b->failed = saved;
+    return x;
+}
+
+/* A time operand of a join condition: column c (combined numbering) plus d us. */
+static int time_operand(const struct expr *e, int *c, int64_t *d) {
+    *d = 0;
+    while (e->kind == EX_CALL && e->nargs == 1 && e->name &&
+           (!strcmp(e->name, "timestamp_add") || !strcmp(e->name, "timestamp_sub"))) {
+        *d += *(const int64_t *)e->state;
+        e = e->args[0];
+    }
+    if (e->kind != EX_COL) return 0;
+    *c = e->col;
+    return 1;
+}
+
+/* Collects bounds on lt - rt from the comparisons in an AND tree of bound
+ * expressions, where lt is combined column lc and rt is rc. */
+static void time_bounds(const struct expr *e, int lc, int rc, int64_t *lower, int *has_lower, int64_t *upper, int *has_upper) {
+    if (e->kind == EX_CALL && e->fn == kern_and) {
+        time_bounds(e->args[0], lc, rc, lower, has_lower, upper, has_upper);
+        time_bounds(e->args[1], lc, rc, lower, has_lower, upper, has_upper);
+        return;
+    }
+    if (e->kind != EX_CALL || e->nargs != 2 || !e->name) return;
+    int op = e->op;
+    if (op != OP_GE && op != OP_GT && op != OP_LE && op != OP_LT) return;
+    int ca, cb;
+    int64_t da, db;
+    if (!time_operand(e->args[0], &ca, &da) || !time_operand(e->args[1], &cb, &db)) return;
+    /* (ca + da) op (cb + db); orient as lt - rt op k */
+    int64_t k;
+    if (ca == lc && cb == rc) k = db - da;
+    else if (ca == rc && cb == lc) {
+        k = da - db; /* rt + da op lt + db  →  lt - rt (flipped op) da - db */
+        op = op == OP_GE ? OP_LE : op == OP_GT ? OP_LT : op == OP_LE ? OP_GE : OP_GT;
+    } else {
+        return;
+    }
+    if (op == OP_GE || op == OP_GT) {
+        if (!*has_lower || k > *lower) *lower = k;
+        *has_lower = 1;
+    } else {
+        if (!*has_upper || k < *upper) *upper = k;
+        *has_upper = 1;
+    }
+}
+
+static struct lp *bind_join(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
+    struct bscope ls = {0}, rs = {0};
+    struct lp *l = bind_rel(b, r->left, &ls);
+    struct lp *rt = l ? bind_rel(b, r->right, &rs) : NULL;
+    if (!rt) return NULL;
+    enum ast_join jt = r->join;
+    bool build_left = false;
+    bool ss = l->streaming && rt->streaming;
+    if (ss && jt != JOIN_INNER && jt != JOIN_LEFT && jt != JOIN_RIGHT)
+        return bind_error(b, r->pos, "between two streams weir supports inner, left outer and right outer joins"), NULL;
+    if (jt == JOIN_FULL)
+        return bind_error(b, r->pos, "FULL OUTER joins are not supported yet%s",
+                          l->streaming || rt->streaming ? " (Spark does not allow them between a stream and a static table either)" : ""), NULL;
+    if (ss) {
+        /* both sides buffer; outer joins are checked below (watermarks + time range) */
+    } else if (jt == JOIN_RIGHT) {
+        if (l->streaming)
+            return bind_error(b, r->pos, "Right outer join with a streaming DataFrame/Dataset on the left and a static "
+                                         "DataFrame/DataSet on the right is not supported"), NULL;
+        build_left = true;
+    } else if (jt == JOIN_LEFT || jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI) {
+        if (rt->streaming)
+            return bind_error(b, r->pos, "%s join with a streaming DataFrame/Dataset on the right and a static "
+                                         "DataFrame/DataSet on the left is not supported",
+                              jt == JOIN_LEFT ? "Left outer" : jt == JOIN_LEFT_SEMI ? "Left semi" : "Left anti"), NULL;
+    } else if (rt->streaming) {
+        build_left = true; /* inner/cross: hash the static side */
+    }
+    /* the combined scope: left columns then right columns */
+    struct bscope all = {0};
+    all.n = ls.n + rs.n;
+    all.cols = arena_alloc(b->a, (all.n ? all.n : 1) * sizeof *all.cols);
+    if (ls.n) memcpy(all.cols, ls.cols, ls.n * sizeof *all.cols);
+    if (rs.n) memcpy(all.cols + ls.n, rs.cols, rs.n * sizeof *all.cols);
+    struct lp *j = node(b, LP_JOIN, NULL, r->pos);
+    j->join = jt;
+    j->build_left = build_left;
+    j->stream_stream = ss;
+    j->inputs = arena_alloc(b->a, 2 * sizeof *j->inputs);
+    j->inputs[0] = l;
+    j->inputs[1] = rt;
+    j->ninputs = 2;
+    j->streaming = l->streaming || rt->streaming;
+    const struct lp *stream = l->streaming ? l : rt->streaming ? rt : NULL;
+    if (stream && stream->wm_col >= 0) {
+        j->wm_col = stream == l ? l->wm_col : (int)ls.n + rt->wm_col;
+        j->wm_delay_us = stream->wm_delay_us;
+    }
+    struct expr **lk = arena_alloc(b->a, 64 * sizeof *lk), **rk = arena_alloc(b->a, 64 * sizeof *rk);
+    uint32_t nk = 0;
+    struct expr *residual = NULL;
+    if (r->nusing) {
+        for (uint32_t u = 0; u < r->nusing && nk < 64; u++) {
+            int li = -1, ri = -1;
+            for (uint32_t c = 0; c < ls.n; c++)
+                if (!strcasecmp(ls.cols[c].name, r->using_cols[u])) li = (int)c;
+            for (uint32_t c = 0; c < rs.n; c++)
+                if (!strcasecmp(rs.cols[c].name, r->using_cols[u])) ri = (int)c;
+            if (li < 0 || ri < 0)
+                return bind_error(b, r->pos, "USING column `%s` must exist on both sides of the join", r->using_cols[u]), NULL;
+            const struct ty *t = fb_common_type(b->a, ls.cols[li].type, rs.cols[ri].type);
+            if (!t) return bind_error(b, r->pos, "USING column `%s` has incompatible types on the two sides", r->using_cols[u]), NULL;
+            lk[nk] = fb_cast_expr(b->a, expr_col(b->a, li, ls.cols[li].type), t);
+            rk[nk++] = fb_cast_expr(b->a, expr_col(b->a, ri, rs.cols[ri].type), t);
+        }
+    } else if (r->on) {
+        const struct ast *conj[64];
+        uint32_t nc = 0;
+        split_and(r->on, conj, &nc, 64);
+        for (uint32_t c = 0; c < nc; c++) {
+            const struct ast *e = conj[c];
+            if (e->kind == AST_BINOP && e->op == OP_EQ && nk < 64) {
+                struct expr *x = try_bind(b, e->args[0], &ls), *y = try_bind(b, e->args[1], &rs);
+                if (!x || !y) {
+                    x = try_bind(b, e->args[1], &ls);
+                    y = try_bind(b, e->args[0], &rs);
+                }
+                /* each side of the key binds against its own input only */
+                if (x && y) {
+                    const struct ty *t = fb_common_type(b->a, x->type, y->type);
+                    if (t) {
+                        lk[nk] = fb_cast_expr(b->a, x, t);
+                        rk[nk++] = fb_cast_expr(b->a, y, t);
+                        continue;
+                    }
+                }
+            }
+            struct expr *x = bind_expr(b, e, &all, NULL);
+            if (!x) return NULL;
+            if (x->type->kind != TY_BOOLEAN) return bind_error(b, e->pos, "a join condition must be BOOLEAN"), NULL;
+            if (jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI)
+                return bind_error(b, e->pos, "semi and anti joins support only equality conditions for now"), NULL;
+            residual = residual ? expr_call(b->a, "and", ty_boolean(), kern_and, (struct expr *[]){residual, x}, 2) : x;
+        }
+    } else if (jt != JOIN_CROSS) {
+        return bind_error(b, r->pos, "a join needs ON or USING"), NULL;
+    }
+    if (ss && nk == 0)
+        return bind_error(b, r->pos, "a join of two streams needs an equality between the two sides in ON or USING"), NULL;
+    j->lkeys = lk;
+    j->rkeys = rk;
+    j->njkeys = nk;
+    j->residual = residual;
+    if (ss && residual && l->wm_col >= 0 && rt->wm_col >= 0) {
+        int64_t lo = 0, hi = 0;
+        int hlo = 0, hhi = 0;
+        time_bounds(residual, l->wm_col, (int)ls.n + rt->wm_col, &lo, &hlo, &hi, &hhi);
+        if (hlo && hhi) {
+            j->ss_evict = true;
+            j->ss_lwm = l->wm_col;
+            j->ss_rwm = rt->wm_col;
+            j->ss_lower = lo;
+            j->ss_upper = hi;
+        }
+    }
+    if (ss && jt != JOIN_INNER && !j->ss_evict)
+        return bind_error(b, r->pos, "Stream-stream %s join between two streaming DataFrame/Datasets is not supported "
+                                     "without a watermark in the join keys, or a watermark on the nullable side and an "
+                                     "appropriate range condition (give both inputs a WATERMARK and bound their event times "
+                                     "in ON, e.g. r.t BETWEEN l.t AND l.t + INTERVAL 1 hour)",
+                          jt == JOIN_LEFT ? "LeftOuter" : "RightOuter"), NULL;
+    int semi = jt == JOIN_LEFT_SEMI || jt == JOIN_LEFT_ANTI;
+    uint32_t nout = semi ? l->schema->nfields : all.n;
+    struct ty_field *fs = arena_alloc(b->a, (nout ? nout : 1) * sizeof *fs);
+    for (uint32_t c = 0; c < nout; c++) fs[c] = (struct ty_field){all.cols[c].name, all.cols[c].type, true};
+    j->schema = ty_struct(b->a, fs, nout);
+    if (semi) all.n = ls.n;
+    if (r->nusing && !semi) {
+        /* USING: the right side's join columns are not repeated */
+        struct expr **ex = arena_alloc(b->a, all.n * sizeof *ex);
+        const char **names = arena_alloc(b->a, all.n * sizeof *names);
+        struct bscope_col *nc = arena_alloc(b->a, all.n * sizeof *nc);
+        uint32_t m = 0;
+        for (uint32_t c = 0; c < all.n; c++) {
+            int drop = 0;
+            for (uint32_t u = 0; u < r->nusing && c >= ls.n; u++) drop |= !strcasecmp(all.cols[c].name, r->using_cols[u]);
+            if (drop) continue;
+            ex[m] = expr_col(b->a, (int)c, all.cols[c].type);
+            names[m] = all.cols[c].name;
+            nc[m++] = all.cols[c];
+        }
+        struct lp *p = project(b, j, ex, names, m, r->pos);
+        sc->cols = nc;
+        sc->n = m;
+        return p;
+    }
+    *sc = all;
+    return j;
+}
+
 static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bscope *sc) {
     struct lp *p;
     switch (r->kind) {
@@ -178,9 +393,8 @@ static struct lp *bind_rel(struct binder *b, const struct ast_rel *r, struct bsc
         if (p) bscope_from_schema(b, sc, p->schema, r->alias);
         break;
     }
-    default:
-        bind_error(b, r->pos, "joins are not supported yet");
-        return NULL;
+    case REL_JOIN: return bind_join(b, r, sc);
+    default: return NULL;
     }
     if (!p) return NULL;
     if (r->wm_expr && !(p = bind_watermark(b, r, p, sc))) return NULL;
@@ -289,6 +503,9 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     if (slide <= 0) return bind_error(b, g->args[2]->pos, "the slide duration must be greater than 0"), NULL;
     if (slide > size)
         return bind_error(b, g->args[2]->pos, "the slide duration must be less than or equal to the window duration"), NULL;
+    if ((size + slide - 1) / slide > VEC_MAX_ROWS / 4)
+        return bind_error(b, g->args[2]->pos, "a row would fall in %lld windows (window duration / slide duration); at most %u are supported",
+                          (long long)((size + slide - 1) / slide), VEC_MAX_ROWS / 4), NULL;
     if (start < 0 || start >= slide)
         return bind_error(b, g->args[g->nargs > 3 ? 3 : 1]->pos, "the start time must be at least 0 and less than the slide duration"), NULL;
     struct lp *w = node(b, LP_WINDOW, child, g->pos);
@@ -300,14 +517,14 @@ static struct lp *bind_window(struct binder *b, const struct ast *g, struct lp *
     const struct ty *wt = ty_struct(b->a, wf, 2);
     uint32_t n = child->schema->nfields;
     struct ty_field *fs = arena_alloc(b->a, (n + 1) * sizeof *fs);
-    memcpy(fs, child->schema->fields, n * sizeof *fs);
+    if (n) memcpy(fs, child->schema->fields, n * sizeof *fs);
     fs[n] = (struct ty_field){"window", wt, true};
     w->schema = ty_struct(b->a, fs, n + 1);
     /* the window carries the watermark when its time column does */
     if (child->wm_col >= 0 && t->kind == EX_COL && t->col == child->wm_col) w->wm_col = (int)n;
     else if (child->wm_col >= 0) w->wm_col = child->wm_col;
     struct bscope_col *nc = arena_alloc(b->a, (sc->n + 1) * sizeof *nc);
-    memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
     nc[sc->n] = (struct bscope_col){NULL, "window", wt};
     sc->cols = nc;
     sc->n++;
@@ -321,13 +538,31 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     agg.keys = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.keys);
     agg.key_asts = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_asts);
     agg.key_names = arena_alloc(b->a, (ng ? ng : 1) * sizeof *agg.key_names);
-    int window_seen = 0;
+    int window_seen = 0, sess_key = -1;
+    struct expr *sess_time = NULL;
+    int64_t sess_gap = 0;
     for (uint32_t i = 0; i < ng; i++) {
         const struct ast *g = group_ast(b, q, q->group[i], sc);
         if (!g) return NULL;
         if (bind_has_aggregate(g)) return bind_error(b, g->pos, "aggregate functions are not allowed in GROUP BY"), NULL;
-        if (g->kind == AST_FUNC && !strcasecmp(g->text, "window")) {
-            if (window_seen++) return bind_error(b, g->pos, "only one window() per GROUP BY is supported"), NULL;
+        if (g->kind == AST_FUNC && !strcasecmp(g->text, "session_window")) {
+            if (window_seen++) return bind_error(b, g->pos, "only one window() or session_window() per GROUP BY is supported"), NULL;
+            if (g->nargs != 2)
+                return bind_error(b, g->pos, "[WRONG_NUM_ARGS] session_window requires 2 arguments (timeColumn, gapDuration) but got %u", g->nargs), NULL;
+            struct expr *t = bind_expr(b, g->args[0], sc, NULL);
+            if (!t) return NULL;
+            if (t->type->kind == TY_STRING || t->type->kind == TY_DATE) t = fb_cast_expr(b->a, t, ty_timestamp());
+            if (t->type->kind != TY_TIMESTAMP)
+                return bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] the time column of session_window must be a TIMESTAMP"), NULL;
+            if (bind_interval(b, g->args[1], &sess_gap)) return NULL;
+            if (sess_gap <= 0) return bind_error(b, g->args[1]->pos, "the session gap must be greater than 0"), NULL;
+            struct ty_field wf[2] = {{"start", ty_timestamp(), true}, {"end", ty_timestamp(), true}};
+            agg.keys[i] = expr_const_null(b->a, ty_struct(b->a, wf, 2)); /* filled by the session operator */
+            agg.key_names[i] = "session_window";
+            sess_key = (int)i;
+            sess_time = t;
+        } else if (g->kind == AST_FUNC && !strcasecmp(g->text, "window")) {
+            if (window_seen++) return bind_error(b, g->pos, "only one window() or session_window() per GROUP BY is supported"), NULL;
             child = bind_window(b, g, child, sc);
             if (!child) return NULL;
             agg.keys[i] = expr_col(b->a, (int)sc->n - 1, sc->cols[sc->n - 1].type);
@@ -364,12 +599,17 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     a->nkeys = agg.nkeys;
     a->aggs = agg.aggs;
     a->naggs = agg.naggs;
+    a->sess_key = sess_key;
+    a->sess_time = sess_time;
+    a->sess_gap = sess_gap;
     struct ty_field *fs = arena_alloc(b->a, (agg.nkeys + agg.naggs + 1) * sizeof *fs);
     a->wm_col = -1;
     for (uint32_t i = 0; i < agg.nkeys; i++) {
         fs[i] = (struct ty_field){agg.key_names[i], agg.keys[i]->type, true};
         if (child->wm_col >= 0 && agg.keys[i]->kind == EX_COL && agg.keys[i]->col == child->wm_col) a->wm_col = (int)i;
     }
+    /* a session window on the watermarked column carries the watermark */
+    if (sess_key >= 0 && child->wm_col >= 0 && sess_time->kind == EX_COL && sess_time->col == child->wm_col) a->wm_col = sess_key;
     for (uint32_t i = 0; i < agg.naggs; i++) fs[agg.nkeys + i] = (struct ty_field){agg.aggs[i].name, agg.aggs[i].fn.type, true};
     a->schema = ty_struct(b->a, fs, agg.nkeys + agg.naggs);
     struct lp *top = a;
@@ -379,6 +619,48 @@ static struct lp *bind_aggregate(struct binder *b, const struct ast_query *q, st
     }
     *out = it;
     return top;
+}
+
+static int is_generator(const struct ast *e) {
+    return e->kind == AST_FUNC && (!strcasecmp(e->text, "explode") || !strcasecmp(e->text, "explode_outer") ||
+                                   !strcasecmp(e->text, "posexplode") || !strcasecmp(e->text, "posexplode_outer"));
+}
+
+/* SELECT ..., explode(x) [AS name], ...: a GENERATE node under the projection
+ * that appends the element columns; *first receives the first new column. */
+static struct lp *bind_generate(struct binder *b, const struct ast_item *it, struct lp *child, struct bscope *sc, uint32_t *first,
+                                uint32_t *count) {
+    const struct ast *g = it->expr;
+    if (g->nargs != 1) return bind_error(b, g->pos, "[WRONG_NUM_ARGS] %s requires 1 argument but got %u", g->text, g->nargs), NULL;
+    struct expr *c = bind_expr(b, g->args[0], sc, NULL);
+    if (!c) return NULL;
+    if (c->type->kind != TY_ARRAY && c->type->kind != TY_MAP)
+        return bind_error(b, g->args[0]->pos, "[DATATYPE_MISMATCH] %s needs an ARRAY or MAP but got %s", g->text,
+                          ty_sql_str(b->a, c->type)), NULL;
+    struct lp *n = node(b, LP_GENERATE, child, g->pos);
+    n->gen = c;
+    n->gen_outer = strstr(g->text, "outer") || strstr(g->text, "OUTER");
+    n->gen_pos = !strncasecmp(g->text, "pos", 3);
+    uint32_t nin = child->schema->nfields, extra = (c->type->kind == TY_MAP ? 2 : 1) + (n->gen_pos ? 1 : 0);
+    struct ty_field *fs = arena_alloc(b->a, (nin + extra) * sizeof *fs);
+    if (nin) memcpy(fs, child->schema->fields, nin * sizeof *fs);
+    uint32_t at = nin;
+    if (n->gen_pos) fs[at++] = (struct ty_field){"pos", ty_int(), true};
+    if (c->type->kind == TY_MAP) {
+        fs[at++] = (struct ty_field){"key", c->type->key, true};
+        fs[at++] = (struct ty_field){"value", c->type->elem, true};
+    } else {
+        fs[at++] = (struct ty_field){it->alias ? it->alias : "col", c->type->elem, true};
+    }
+    n->schema = ty_struct(b->a, fs, nin + extra);
+    struct bscope_col *nc = arena_alloc(b->a, (sc->n + extra) * sizeof *nc);
+    if (sc->n) memcpy(nc, sc->cols, sc->n * sizeof *nc);
+    for (uint32_t k = 0; k < extra; k++) nc[sc->n + k] = (struct bscope_col){NULL, fs[nin + k].name, fs[nin + k].type};
+    *first = sc->n;
+    *count = extra;
+    sc->cols = nc;
+    sc->n += extra;
+    return n;
 }
 
 static struct lp *bind_select(struct binder *b, const struct ast_query *q, struct bscope *out_scope) {
@@ -413,8 +695,41 @@ static struct lp *bind_select(struct binder *b, const struct ast_query *q, struc
         if (!p) return NULL;
     } else {
         if (q->having) return bind_error(b, q->having->pos, "HAVING needs GROUP BY or an aggregate function"), NULL;
+        int gi = -1;
+        uint32_t gfirst = 0, gcount = 0;
+        for (uint32_t i = 0; i < q->nitems; i++) {
+            if (!is_generator(q->items[i].expr)) continue;
+            if (gi >= 0) return bind_error(b, q->items[i].pos, "only one generator (explode) is allowed per SELECT clause"), NULL;
+            gi = (int)i;
+        }
+        if (gi >= 0 && !(p = bind_generate(b, &q->items[gi], p, &sc, &gfirst, &gcount))) return NULL;
         for (uint32_t i = 0; i < q->nitems; i++) {
             const struct ast_item *x = &q->items[i];
+            if (x->expr->kind == AST_FUNC && !strcasecmp(x->expr->text, "json_tuple")) {
+                /* json_tuple(json, 'a', 'b') → c0, c1: each a top-level field as a string */
+                if (x->expr->nargs < 2) return bind_error(b, x->pos, "json_tuple needs a JSON string and at least one field name"), NULL;
+                struct expr *js = bind_expr(b, x->expr->args[0], &sc, NULL);
+                if (!js) return NULL;
+                for (uint32_t k = 1; k < x->expr->nargs; k++) {
+                    const struct ast *f = x->expr->args[k];
+                    if (f->kind != AST_STRING) return bind_error(b, f->pos, "json_tuple field names must be string literals"), NULL;
+                    /* names with dots or brackets are single keys for json_tuple */
+                    const char *path = arena_printf(b->a, "$['%s']", f->text);
+                    const struct func_def *d = func_lookup("get_json_object");
+                    struct fbind fb = {.a = b->a, .name = "get_json_object", .nargs = 2, .err_arg = -1, .res = &b->res};
+                    fb.args = arena_alloc(b->a, 2 * sizeof *fb.args);
+                    fb.args[0] = js;
+                    fb.args[1] = expr_const_string(b->a, path, (uint32_t)strlen(path));
+                    if (d->bind(&fb)) return bind_error(b, f->pos, "%s", fb.err), NULL;
+                    items_push(b, &it, fb.result, arena_printf(b->a, "c%u", k - 1), NULL);
+                }
+                continue;
+            }
+            if ((int)i == gi) {
+                for (uint32_t k = 0; k < gcount; k++)
+                    items_push(b, &it, expr_col(b->a, (int)(gfirst + k), sc.cols[gfirst + k].type), sc.cols[gfirst + k].name, NULL);
+                continue;
+            }
             if (x->expr->kind == AST_STAR) {
                 if (x->alias) return bind_error(b, x->pos, "* cannot have an alias"), NULL;
                 if (expand_star(b, x->expr, &sc, &it)) return NULL;

@@ -82,6 +82,8 @@ int cat_add(struct catalog *c, const struct ast_stmt *s, char *err, size_t errca
             e->schema = s->columns;
             /* a memory table with 'streaming' = 'true' is a stream source (Spark's MemoryStream) */
             if (!strcmp(f, "memory") && is_true(cat_opt(e, "streaming"))) e->streaming = true;
+            /* csv/json tables are file sources; 'streaming' = 'true' reads new files as a stream */
+            if ((!strcmp(f, "csv") || !strcmp(f, "json")) && is_true(cat_opt(e, "streaming"))) e->streaming = true;
         }
     }
     if (old) {
@@ -108,7 +110,7 @@ void plan_free(struct plan *p) {
 static const char *const kind_names[] = {
     [LP_SCAN] = "Scan", [LP_PROJECT] = "Project", [LP_FILTER] = "Filter", [LP_WATERMARK] = "EventTimeWatermark",
     [LP_WINDOW] = "Window", [LP_AGGREGATE] = "Aggregate", [LP_DEDUP] = "Deduplicate", [LP_UNION] = "Union",
-    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit",
+    [LP_SORT] = "Sort", [LP_LIMIT] = "Limit", [LP_GENERATE] = "Generate", [LP_JOIN] = "Join",
 };
 
 void lp_print(struct buf *b, const struct lp *n, int indent) {
@@ -136,6 +138,7 @@ void lp_print(struct buf *b, const struct lp *n, int indent) {
                    (long long)n->win_start);
         break;
     case LP_AGGREGATE:
+        if (n->sess_key >= 0) buf_printf(b, " session_window(#%d gap %lldus)", n->sess_key, (long long)n->sess_gap);
         buf_printf(b, " keys [");
         for (uint32_t i = 0; i < n->nkeys; i++) {
             if (i) buf_printf(b, ", ");

@@ -20,7 +20,12 @@
  *   AGGREGATE  keys then aggs; output = keys..., aggs...
  *   DEDUP      drops rows whose key columns were seen before (dropDuplicates)
  *   UNION      UNION ALL of inputs with the same column types
- *   SORT, LIMIT (batch queries; streaming only after a complete-mode aggregate) */
+ *   SORT, LIMIT (batch queries; streaming only after a complete-mode aggregate)
+ *   JOIN       equi-join of inputs[0] (left) and inputs[1] (right): output =
+ *              left columns then right columns; the build side is hashed
+ *              (the static side of a stream-static join), the other probes
+ *   GENERATE   explode / explode_outer / posexplode: the input columns then
+ *              one row per element (pos, col for arrays; pos, key, value for maps) */
 #ifndef WEIR_ENGINE_PLAN_H
 #define WEIR_ENGINE_PLAN_H
 
@@ -65,7 +70,7 @@ const struct ty *cat_kafka_schema(struct arena *a, bool headers);
 
 /* ---- logical plan ---- */
 
-enum lp_kind { LP_SCAN, LP_PROJECT, LP_FILTER, LP_WATERMARK, LP_WINDOW, LP_AGGREGATE, LP_DEDUP, LP_UNION, LP_SORT, LP_LIMIT };
+enum lp_kind { LP_SCAN, LP_PROJECT, LP_FILTER, LP_WATERMARK, LP_WINDOW, LP_AGGREGATE, LP_DEDUP, LP_UNION, LP_SORT, LP_LIMIT, LP_GENERATE, LP_JOIN };
 
 struct lp_agg {
     struct agg_fn fn;
@@ -104,10 +109,29 @@ struct lp {
     uint32_t nkeys;
     struct lp_agg *aggs;
     uint32_t naggs;
+    int sess_key;                /* session_window: index of its key (-1 none); keys[sess_key] is a placeholder */
+    struct expr *sess_time;
+    int64_t sess_gap;
     /* DEDUP: key columns; within_wm = dropDuplicatesWithinWatermark */
     int *dedup_cols;
     uint32_t ndedup;
     bool within_wm;
+    /* JOIN: keys over each input's columns, residual over the joined row */
+    enum ast_join join;
+    struct expr **lkeys, **rkeys;
+    uint32_t njkeys;
+    struct expr *residual;
+    bool build_left;             /* hash the left input (the right one streams) */
+    bool stream_stream;          /* both inputs stream: op_ssjoin buffers both */
+    /* stream-stream state eviction: the ON condition bounds lt - rt (event
+     * times of the watermarked columns ss_lwm / ss_rwm of each input) to
+     * [ss_lower, ss_upper]; ss_evict when both bounds and both columns exist */
+    bool ss_evict;
+    int ss_lwm, ss_rwm;
+    int64_t ss_lower, ss_upper;
+    /* GENERATE */
+    struct expr *gen;
+    bool gen_outer, gen_pos;
     /* SORT / LIMIT */
     struct lp_sort_key *sort;
     uint32_t nsort;

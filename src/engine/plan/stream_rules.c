@@ -14,7 +14,8 @@
 #include "engine/plan/stream_rules.h"
 
 struct walk {
-    uint32_t naggs, nsort, nlimit, ndistinct;
+    uint32_t naggs, nsort, nlimit, ndistinct, nssjoin;
+    const struct lp *ssjoin;
     const struct lp *agg, *sort, *limit, *distinct;
     int sort_above_agg;
 };
@@ -38,6 +39,12 @@ static void walk(const struct lp *n, struct walk *w, int below_sort) {
         w->nlimit++;
         w->limit = n;
         break;
+    case LP_JOIN:
+        if (n->stream_stream) {
+            w->nssjoin++;
+            w->ssjoin = n;
+        }
+        break;
     default: break;
     }
     if (n->child) walk(n->child, w, below_sort);
@@ -53,6 +60,12 @@ int stream_check(const struct lp *root, enum out_mode mode, uint32_t *pos, char 
         *pos = w.distinct->pos;
         snprintf(err, errcap, "Distinct aggregations are not supported on streaming DataFrames/Datasets. "
                               "Consider using approx_count_distinct() instead.");
+        return -1;
+    }
+    if (w.ssjoin && mode != OUT_APPEND) {
+        *pos = w.ssjoin->pos;
+        snprintf(err, errcap, "Join between two streaming DataFrames/Datasets is not supported in %s output mode, only in "
+                              "Append output mode", mode == OUT_UPDATE ? "Update" : "Complete");
         return -1;
     }
     if (w.limit) {
@@ -75,6 +88,19 @@ int stream_check(const struct lp *root, enum out_mode mode, uint32_t *pos, char 
         snprintf(err, errcap, "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets "
                               "in %s output mode", mode == OUT_UPDATE ? "update" : "complete");
         return -1;
+    }
+    if (w.agg && w.agg->sess_key >= 0) {
+        *pos = w.agg->pos;
+        if (mode == OUT_UPDATE) {
+            snprintf(err, errcap, "Update output mode is not supported for session window aggregations on streaming "
+                                  "DataFrames/Datasets; use append or complete");
+            return -1;
+        }
+        if (w.agg->nkeys < 2) {
+            snprintf(err, errcap, "a streaming session window aggregation needs at least one grouping column besides "
+                                  "session_window");
+            return -1;
+        }
     }
     if (w.naggs && mode == OUT_APPEND && w.agg->wm_col < 0) {
         *pos = w.agg->pos;

@@ -527,8 +527,9 @@ static void purge_dir(const char *dir, int64_t below) {
     closedir(d);
 }
 
-/* Rewrites progress.log with only its last `keep` lines when it has more. */
-static int trim_progress(struct ckpt *c, int keep) {
+/* Rewrites progress.log with only its last `keep` lines when it has more;
+ * durably when sync is set. */
+static int trim_progress(struct ckpt *c, int keep, int sync) {
     char path[PATH_MAX];
     struct stat st;
     if (sub(c, path, sizeof path, "progress.log")) return WERR_TOOBIG;
@@ -546,7 +547,20 @@ static int trim_progress(struct ckpt *c, int keep) {
             buf_append(&b, lines[i], strlen(lines[i]));
             buf_putc(&b, '\n');
         }
-        rc = ckpt_write_atomic(c->dir, "progress.log", b.p ? (const void *)b.p : "", b.len, 0);
+        if (sync) {
+            rc = ckpt_write_atomic(c->dir, "progress.log", b.p ? (const void *)b.p : "", b.len, 0);
+        } else {
+            char tmp[PATH_MAX];
+            rc = WERR_IO;
+            if ((size_t)snprintf(tmp, sizeof tmp, "%s.trim", path) < sizeof tmp) {
+                FILE *f = fopen(tmp, "wb");
+                if (f) {
+                    int ok = fwrite(b.p ? (const void *)b.p : "", 1, b.len, f) == b.len;
+                    if (fclose(f) == 0 && ok && rename(tmp, path) == 0) rc = 0;
+                    else unlink(tmp);
+                }
+            }
+        }
         buf_free(&b);
     }
     arena_free(&a);
@@ -565,5 +579,13 @@ int ckpt_purge(struct ckpt *c, int keep) {
         sub(c, dir, sizeof dir, "commits");
         purge_dir(dir, lc - keep + 1);
     }
-    return trim_progress(c, keep > CKPT_PROGRESS_KEEP ? keep : CKPT_PROGRESS_KEEP);
+    return trim_progress(c, keep > CKPT_PROGRESS_KEEP ? keep : CKPT_PROGRESS_KEEP, 1);
 }
+
+void ckpt_forget(struct ckpt *c, int64_t batch) {
+    char p[PATH_MAX];
+    if ((size_t)snprintf(p, sizeof p, "%s/offsets/%lld", c->dir, (long long)batch) < sizeof p) unlink(p);
+    if ((size_t)snprintf(p, sizeof p, "%s/commits/%lld", c->dir, (long long)batch) < sizeof p) unlink(p);
+}
+
+int ckpt_trim_progress(struct ckpt *c) { return trim_progress(c, CKPT_PROGRESS_KEEP, 0); }

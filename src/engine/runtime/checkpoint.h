@@ -91,6 +91,14 @@ int ckpt_read_progress(const struct ckpt *c, struct arena *a, int max, char ***l
  * (Spark keeps the last 100 progress updates). keep >= 1. */
 #define CKPT_PROGRESS_KEEP 100
 int ckpt_purge(struct ckpt *c, int keep);
+/* The cheap per-batch form of purging: deletes offsets/<batch> and
+ * commits/<batch> (a batch that fell out of the retained window). Nothing is
+ * synced: an entry that reappears after a crash is removed by the next
+ * ckpt_purge. */
+void ckpt_forget(struct ckpt *c, int64_t batch);
+/* Cuts progress.log to its last CKPT_PROGRESS_KEEP lines without syncing
+ * (the log is informational; a lost cut only leaves it longer). */
+int ckpt_trim_progress(struct ckpt *c);
 
 /* The atomic, durable file write used here and by the file sink: writes
  * data to dir/name via a temporary file, fsync, rename, fsync(dir).

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "engine/connectors/sink.h"
 #include "engine/connectors/source.h"
@@ -41,6 +42,10 @@ struct drv {
     /* timings of the current batch (ms) */
     int64_t t_latest, t_wal, t_add, t_commit;
     int64_t last_trigger_us; /* start of the previous micro-batch (input rate) */
+    int64_t backoff_us;      /* while a source cannot be reached */
+    uint32_t nstream;        /* sources that stream (src[i] != NULL); static ones are read at open */
+    struct buf *target;      /* availableNow: the latest offsets when the query started */
+    bool have_target;
 };
 
 int64_t drv_now_us(void) {
@@ -108,14 +113,15 @@ static int fail(struct drv *d, const char *what, int rc) {
 
 /* ---- open / recovery ---- */
 
-static int open_checkpoint(struct drv *d, const char *dir) {
+static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir) {
     int created, rc = ckpt_open(dir, &d->ck, &created);
     if (rc) {
-        snprintf(d->err, sizeof d->err, "cannot open the checkpoint '%s': %s", dir, werr_str(rc));
+        snprintf(d->err, sizeof d->err, "cannot open the checkpoint '%.900s': %s", dir, werr_str(rc));
         return rc;
     }
     d->state_dir = malloc(strlen(dir) + 8);
     sprintf(d->state_dir, "%s/state", dir);
+    ckpt_purge(d->ck, 100); /* what a previous run left beyond the retained window */
     struct arena a;
     arena_init(&a, 4096);
     int64_t L, C = -1;
@@ -125,30 +131,32 @@ static int open_checkpoint(struct drv *d, const char *dir) {
     rc = 0;
     if (!haveL) {
         /* a new query: record where each source starts */
-        for (uint32_t i = 0; i < d->nsrc && !rc; i++) {
+        for (uint32_t i = 0, k = 0; i < d->nsrc && !rc; i++) {
+            if (!d->src[i]) continue;
             buf_clear(&d->start[i]);
             if ((rc = d->src[i]->vt->initial(d->src[i], false, &d->start[i]))) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 break;
             }
             terminate(&d->start[i]);
-            rc = ckpt_write_source_file(d->ck, (int)i, 0, (const char *)d->start[i].p, d->start[i].len);
+            rc = ckpt_write_source_file(d->ck, (int)k++, 0, (const char *)d->start[i].p, d->start[i].len);
             if (rc) fail(d, "writing the initial offsets", rc);
         }
         d->batch_id = 0;
     } else {
         struct ckpt_offsets lo;
         if ((rc = ckpt_read_offsets(d->ck, L, &a, &lo))) goto out;
-        if (lo.nsources != (int)d->nsrc) {
+        if (lo.nsources != (int)d->nstream) {
             snprintf(d->err, sizeof d->err, "the checkpoint has %d sources but the query has %u; use a new checkpointLocation",
-                     lo.nsources, d->nsrc);
+                     lo.nsources, d->nstream);
             rc = WERR_INVALID;
             goto out;
         }
         if (C == L) {
-            for (uint32_t i = 0; i < d->nsrc; i++) {
+            for (uint32_t i = 0, k = 0; i < d->nsrc; i++) {
+                if (!d->src[i]) continue;
                 buf_clear(&d->start[i]);
-                buf_printf(&d->start[i], "%s", lo.sources[i]);
+                buf_printf(&d->start[i], "%s", lo.sources[k++]);
                 terminate(&d->start[i]);
             }
             int64_t next_ms = 0;
@@ -156,21 +164,26 @@ static int open_checkpoint(struct drv *d, const char *dir) {
             wm = wm_us_of(next_ms);
             d->batch_id = L + 1;
             version = L + 1;
+            /* the last batch moved the watermark: the no-data batch it asked
+             * for may not have run before the stop */
+            d->want_nodata = next_ms != lo.watermark_ms && d->q.pipe.stateful && sq->mode != OUT_COMPLETE;
         } else {
             /* offsets/L planned but not committed: re-run it */
-            for (uint32_t i = 0; i < d->nsrc && !rc; i++) {
+            for (uint32_t i = 0, k = 0; i < d->nsrc && !rc; i++) {
+                if (!d->src[i]) continue;
+                uint32_t line = k++;
                 buf_clear(&d->start[i]);
                 buf_clear(&d->end[i]);
-                buf_printf(&d->end[i], "%s", lo.sources[i]);
+                buf_printf(&d->end[i], "%s", lo.sources[line]);
                 if (L == 0) {
                     char *text;
                     size_t n;
-                    if ((rc = ckpt_read_source_file(d->ck, (int)i, 0, &a, &text, &n))) goto out;
+                    if ((rc = ckpt_read_source_file(d->ck, (int)line, 0, &a, &text, &n))) goto out;
                     buf_append(&d->start[i], text, n);
                 } else {
                     struct ckpt_offsets prev;
                     if ((rc = ckpt_read_offsets(d->ck, L - 1, &a, &prev))) goto out;
-                    buf_printf(&d->start[i], "%s", prev.sources[i]);
+                    buf_printf(&d->start[i], "%s", prev.sources[line]);
                 }
                 terminate(&d->start[i]);
                 terminate(&d->end[i]);
@@ -185,8 +198,42 @@ static int open_checkpoint(struct drv *d, const char *dir) {
         snprintf(d->err, sizeof d->err, "cannot restore the state (version %lld) from %s: %s", (long long)version, d->state_dir,
                  werr_str(rc));
 out:
-    if (rc && !d->err[0]) snprintf(d->err, sizeof d->err, "cannot read the checkpoint '%s': %s", dir, werr_str(rc));
+    if (rc && !d->err[0]) snprintf(d->err, sizeof d->err, "cannot read the checkpoint '%.900s': %s", dir, werr_str(rc));
     arena_free(&a);
+    return rc;
+}
+
+struct push_ctx {
+    struct query *q;
+    uint32_t src;
+    int64_t rows;
+};
+
+static int push_cb(void *ctx, const struct batch *b) {
+    struct push_ctx *p = ctx;
+    p->rows += b->nsel;
+    return query_push(p->q, p->src, b);
+}
+
+/* Reads static table t completely into pipeline source i. */
+static int load_static(struct drv *d, uint32_t i, const struct cat_entry *t) {
+    struct source *src;
+    if (source_open(t, &src, d->err, sizeof d->err)) return -1;
+    struct buf st = {0}, en = {0};
+    int rc = src->vt->initial(src, true, &st);
+    if (!rc) {
+        terminate(&st);
+        rc = src->vt->ending(src, (const char *)st.p, &en);
+    }
+    if (!rc) {
+        terminate(&en);
+        struct push_ctx pc = {&d->q, i, 0};
+        rc = src->vt->read(src, (const char *)st.p, (const char *)en.p, push_cb, &pc);
+    }
+    if (rc) snprintf(d->err, sizeof d->err, "reading the static table `%s`: %s", t->name, src->err[0] ? src->err : werr_str(rc));
+    buf_free(&st);
+    buf_free(&en);
+    source_close(src);
     return rc;
 }
 
@@ -212,26 +259,27 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
     d->end = calloc(d->nsrc ? d->nsrc : 1, sizeof *d->end);
     for (uint32_t i = 0; i < d->nsrc; i++) {
         const struct cat_entry *t = d->q.pipe.srcs[i].table;
-        if (!t || !t->streaming) {
-            snprintf(d->err, sizeof d->err, "a streaming query cannot also read the static table `%s` (joins come later)",
-                     t ? t->name : "(none)");
+        if (!t) {
+            snprintf(d->err, sizeof d->err, "a streaming query cannot have a SELECT without FROM");
             goto fail;
         }
+        if (!t->streaming) {
+            /* a static table (the build side of a stream-static join): read once, now */
+            if (load_static(d, i, t)) goto fail;
+            continue;
+        }
         if (source_open(t, &d->src[i], d->err, sizeof d->err)) goto fail;
-    }
-    if (sink_t) {
-        if (sink_open(sink_t, sq->plan.root ? sq->plan.root->schema : d->q.plan.root->schema, sq->mode, d->console, &d->sink,
-                      d->err, sizeof d->err))
-            goto fail;
-    } else {
-        struct cat_entry console = {.kind = CAT_TABLE, .name = "console", .format = "console"};
-        if (sink_console_new(&console, d->q.plan.root->schema, d->console, &d->sink, d->err, sizeof d->err)) goto fail;
-        d->sink->mode = sq->mode;
+        d->nstream++;
     }
     const char *ck = o->checkpoint ? o->checkpoint : sink_t ? cat_opt(sink_t, "checkpointLocation") : NULL;
-    if (!ck) ck = sess_setting(s, "spark.sql.streaming.checkpointLocation");
+    char ckbuf[4096];
+    if (!ck && (ck = sess_setting(s, "spark.sql.streaming.checkpointLocation"))) {
+        /* a root for all queries, as in Spark: one directory per query (named after its sink) */
+        snprintf(ckbuf, sizeof ckbuf, "%s/%s", ck, sink_t ? sink_t->name : "console");
+        ck = ckbuf;
+    }
     if (ck) {
-        if (open_checkpoint(d, ck)) goto fail;
+        if (open_checkpoint(d, sq, ck)) goto fail;
     } else {
         if (sink_t && (!strcmp(sink_t->format, "csv") || !strcmp(sink_t->format, "json"))) {
             snprintf(d->err, sizeof d->err, "the %s sink `%s` needs a 'checkpointLocation' option (exactly-once output)",
@@ -239,12 +287,22 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
             goto fail;
         }
         for (uint32_t i = 0; i < d->nsrc; i++) {
+            if (!d->src[i]) continue;
             if (d->src[i]->vt->initial(d->src[i], false, &d->start[i])) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 goto fail;
             }
             terminate(&d->start[i]);
         }
+    }
+    if (sink_t) {
+        if (sink_open(sink_t, d->q.plan.root->schema, sq->mode, d->console, d->ck ? ckpt_id(d->ck) : NULL, &d->sink, d->err,
+                      sizeof d->err))
+            goto fail;
+    } else {
+        struct cat_entry console = {.kind = CAT_TABLE, .name = "console", .format = "console"};
+        if (sink_console_new(&console, d->q.plan.root->schema, d->console, &d->sink, d->err, sizeof d->err)) goto fail;
+        d->sink->mode = sq->mode;
     }
     *out = d;
     return 0;
@@ -261,6 +319,8 @@ void drv_close(struct drv *d) {
         buf_free(&d->start[i]);
         buf_free(&d->end[i]);
     }
+    for (uint32_t i = 0; d->target && i < d->nsrc; i++) buf_free(&d->target[i]);
+    free(d->target);
     free(d->src);
     free(d->start);
     free(d->end);
@@ -272,18 +332,6 @@ void drv_close(struct drv *d) {
 }
 
 /* ---- one micro-batch ---- */
-
-struct push_ctx {
-    struct query *q;
-    uint32_t src;
-    int64_t rows;
-};
-
-static int push_cb(void *ctx, const struct batch *b) {
-    struct push_ctx *p = ctx;
-    p->rows += b->nsel;
-    return query_push(p->q, p->src, b);
-}
 
 static double rate(int64_t rows, double secs) { return secs > 0 ? (double)rows / secs : 0.0; }
 
@@ -345,8 +393,9 @@ static void progress(struct drv *d, int64_t batch, int64_t ts_us, int64_t wm_bef
         first = 0;
     }
     buf_printf(&b, "],\"sources\":[");
-    for (uint32_t i = 0; i < d->nsrc; i++) {
-        buf_printf(&b, "%s{\"description\":", i ? "," : "");
+    for (uint32_t i = 0, k = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
+        buf_printf(&b, "%s{\"description\":", k++ ? "," : "");
         json_write_string(&b, d->src[i]->desc, strlen(d->src[i]->desc));
         buf_printf(&b, ",\"startOffset\":%s,\"endOffset\":%s,\"latestOffset\":%s,\"numInputRows\":%lld,\"inputRowsPerSecond\":",
                    d->start[i].len ? (const char *)d->start[i].p : "null", (const char *)d->end[i].p, (const char *)d->end[i].p,
@@ -374,9 +423,11 @@ static int run_batch(struct drv *d, int64_t now_us) {
     int64_t batch = d->batch_id, wm_before = d->q.watermark_us;
     if (d->ck && !d->rerun) {
         const char **lines = malloc((d->nsrc ? d->nsrc : 1) * sizeof *lines);
-        for (uint32_t i = 0; i < d->nsrc; i++) lines[i] = (const char *)d->end[i].p;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < d->nsrc; i++)
+            if (d->src[i]) lines[k++] = (const char *)d->end[i].p;
         struct ckpt_offsets o = {.watermark_ms = wm_ms(d->q.watermark_us), .timestamp_ms = now_us / 1000,
-                                 .nsources = (int)d->nsrc, .sources = lines};
+                                 .nsources = (int)k, .sources = lines};
         rc = ckpt_write_offsets(d->ck, batch, &o);
         free(lines);
         if (rc) return fail(d, "writing the offsets log", (int)rc);
@@ -387,12 +438,13 @@ static int run_batch(struct drv *d, int64_t now_us) {
     query_begin(&d->q, now_us);
     int64_t *rows = calloc(d->nsrc ? d->nsrc : 1, sizeof *rows);
     for (uint32_t i = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
         if (d->start[i].len == d->end[i].len && !memcmp(d->start[i].p, d->end[i].p, d->end[i].len)) continue;
         struct push_ctx pc = {&d->q, i, 0};
         rc = d->src[i]->vt->read(d->src[i], (const char *)d->start[i].p, (const char *)d->end[i].p, push_cb, &pc);
         rows[i] = pc.rows;
         if (rc) {
-            snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "reading a source failed");
+            snprintf(d->err, sizeof d->err, "%s", query_error(&d->q)[0] ? query_error(&d->q) : d->src[i]->err[0] ? d->src[i]->err : "reading a source failed");
             free(rows);
             return rc < 0 ? (int)rc : WERR_IO;
         }
@@ -400,6 +452,7 @@ static int run_batch(struct drv *d, int64_t now_us) {
     bool nodata = false;
     if ((rc = query_end(&d->q, &nodata))) {
         free(rows);
+        if (query_error(&d->q)[0]) snprintf(d->err, sizeof d->err, "%s", query_error(&d->q));
         return fail(d, "running the micro-batch", (int)rc);
     }
     int done = d->sink->vt->committed(d->sink, batch);
@@ -409,6 +462,8 @@ static int run_batch(struct drv *d, int64_t now_us) {
     d->t_add = (t2 - t1) / 1000;
     if (rc) {
         free(rows);
+        if (d->sq->sink && !strcmp(d->sq->sink->format, "kafka"))
+            snprintf(d->err, sizeof d->err, "writing to the kafka sink: %s", sink_kafka_error(d->sink));
         return fail(d, "writing to the sink", (int)rc);
     }
     if (d->ck) {
@@ -420,18 +475,23 @@ static int run_batch(struct drv *d, int64_t now_us) {
             free(rows);
             return fail(d, "writing the commit log", (int)rc);
         }
-        if (batch % 100 == 99) ckpt_purge(d->ck, 100);
+        /* a little each batch, never a stall of hundreds of unlinks and a
+         * synced rewrite in one commit phase (it showed in latency) */
+        if (batch >= 100) ckpt_forget(d->ck, batch - 100);
+        if (batch % 100 == 99) ckpt_trim_progress(d->ck);
     }
     int64_t t3 = mono_us();
     d->t_commit = (t3 - t2) / 1000;
     progress(d, batch, now_us, wm_before, rows, (t3 - t0) + d->t_latest * 1000);
     op_collect_clear(d->q.pipe.sink);
-    free(rows);
     for (uint32_t i = 0; i < d->nsrc; i++) {
+        if (!d->src[i]) continue;
+        if (d->src[i]->vt->done && rows[i]) d->src[i]->vt->done(d->src[i], (const char *)d->end[i].p, d->ck ? ckpt_id(d->ck) : d->run_id);
         buf_clear(&d->start[i]);
         buf_append(&d->start[i], d->end[i].p, d->end[i].len);
         terminate(&d->start[i]);
     }
+    free(rows);
     d->want_nodata = nodata;
     d->batch_id++;
     d->ran++;
@@ -452,19 +512,57 @@ int drv_step(struct drv *d, int64_t now_us) {
         if ((rc = run_batch(d, now_us))) return rc;
         return 1;
     }
+    if (d->trig == TRIG_AVAILABLE_NOW && !d->have_target) {
+        /* what is there now is what this run processes */
+        d->target = calloc(d->nsrc ? d->nsrc : 1, sizeof *d->target);
+        for (uint32_t i = 0; i < d->nsrc; i++) {
+            if (!d->src[i]) continue;
+            bool has;
+            rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, -1, &d->target[i], &has);
+            if (rc) {
+                snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
+                return rc < 0 ? rc : WERR_IO;
+            }
+            terminate(&d->target[i]);
+        }
+        d->have_target = true;
+    }
     bool any = false;
     for (uint32_t i = 0; i < d->nsrc; i++) {
         bool has = false;
+        if (!d->src[i]) continue;
+        d->src[i]->err[0] = 0;
         buf_clear(&d->end[i]);
         rc = d->src[i]->vt->latest(d->src[i], (const char *)d->start[i].p, d->src[i]->max_per_trigger, &d->end[i], &has);
+        if (rc == WERR_IO || rc == WERR_AGAIN) {
+            /* cannot reach the source: say so and retry with backoff */
+            d->backoff_us = d->backoff_us ? d->backoff_us * 2 : 100000;
+            if (d->backoff_us > 10000000) d->backoff_us = 10000000;
+            log_warn("%s; retrying in %.1f s", d->src[i]->err[0] ? d->src[i]->err : "a source cannot be reached",
+                     (double)d->backoff_us / 1e6);
+            d->next_due = now_us + d->backoff_us;
+            return 0;
+        }
         if (rc) {
             snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "asking a source for its latest offsets failed");
             return rc < 0 ? rc : WERR_IO;
         }
         terminate(&d->end[i]);
+        if (d->have_target && d->src[i]->vt->clamp) {
+            struct buf c = {0};
+            if (!d->src[i]->vt->clamp(d->src[i], (const char *)d->start[i].p, (const char *)d->end[i].p,
+                                      (const char *)d->target[i].p, &c)) {
+                buf_clear(&d->end[i]);
+                buf_append(&d->end[i], c.p, c.len);
+                terminate(&d->end[i]);
+                has = !(d->end[i].len == d->start[i].len && !memcmp(d->end[i].p, d->start[i].p, d->end[i].len));
+            }
+            buf_free(&c);
+        }
         any |= has;
     }
     d->t_latest = (mono_us() - t0) / 1000;
+    d->backoff_us = 0;
     if (!any && !d->want_nodata) {
         if (d->trig == TRIG_AVAILABLE_NOW || d->trig == TRIG_ONCE) {
             d->done = true;
@@ -480,7 +578,6 @@ int drv_step(struct drv *d, int64_t now_us) {
         int64_t next = now_us - now_us % d->interval_us + d->interval_us;
         int64_t after = drv_now_us();
         d->next_due = next > after ? next : after; /* a missed interval starts at once */
-        if (d->want_nodata) d->next_due = after;
     } else {
         d->next_due = 0;
     }
@@ -524,12 +621,13 @@ int drv_run_batch_query(struct session *s, struct sess_query *sq, FILE *out, cha
             struct push_ctx pc = {&q, i, 0};
             rc = src->vt->read(src, (const char *)st.p, (const char *)en.p, push_cb, &pc);
         }
-        if (rc) snprintf(err, errcap, "%s", src->err[0] ? src->err : "reading the source failed");
+        if (rc) snprintf(err, errcap, "%s", query_error(&q)[0] ? query_error(&q) : src->err[0] ? src->err : "reading the source failed");
         buf_free(&st);
         buf_free(&en);
         source_close(src);
     }
     if (!rc) rc = query_end(&q, NULL);
+    if (rc && query_error(&q)[0]) snprintf(err, errcap, "%s", query_error(&q));
     if (!rc) sink_show(out, q.pipe.sink, q.plan.root->schema, INT32_MAX, 0);
     arena_free(&a);
     query_close(&q);

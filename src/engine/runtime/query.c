@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "engine/state/store.h"
 
 int query_open(struct query *q, struct plan *plan, enum out_mode mode) {
@@ -14,7 +15,7 @@ int query_open(struct query *q, struct plan *plan, enum out_mode mode) {
     memset(plan, 0, sizeof *plan);
     int rc = phys_build(q->plan.root, &q->pipe);
     if (rc) return rc;
-    arena_init(&q->arena, 1 << 20);
+    arena_init(&q->arena, 8 << 20); /* one block holds a whole batch's temporaries: no mmap churn per batch */
     q->rc.ex.arena = &q->arena;
     q->rc.mode = mode;
     q->rc.streaming = q->pipe.streaming;
@@ -27,6 +28,8 @@ void query_close(struct query *q) {
     plan_free(&q->plan);
     arena_free(&q->arena);
 }
+
+const char *query_error(const struct query *q) { return q->error; }
 
 void query_begin(struct query *q, int64_t now_us) {
     q->rc.batch_id = q->next_batch_id;
@@ -43,6 +46,11 @@ void query_begin(struct query *q, int64_t now_us) {
 int query_push(struct query *q, uint32_t src, const struct batch *b) {
     struct op *entry = q->pipe.srcs[src].entry;
     int rc = entry ? op_push(entry, &q->rc, b) : 0;
+    if (!rc && q->rc.ex.error) rc = WERR_INVALID;
+    if (q->rc.ex.error) {
+        snprintf(q->error, sizeof q->error, "%s", q->rc.ex.error);
+        q->rc.ex.error = NULL;
+    }
     arena_reset(&q->arena);
     return rc;
 }
@@ -51,6 +59,11 @@ int query_end(struct query *q, bool *want_nodata) {
     int rc = 0;
     for (uint32_t i = 0; i < q->pipe.nsrcs && !rc; i++)
         if (q->pipe.srcs[i].entry) rc = op_finish(q->pipe.srcs[i].entry, &q->rc);
+    if (!rc && q->rc.ex.error) rc = WERR_INVALID;
+    if (q->rc.ex.error) {
+        snprintf(q->error, sizeof q->error, "%s", q->rc.ex.error);
+        q->rc.ex.error = NULL;
+    }
     arena_reset(&q->arena);
     int64_t global = WM_NONE;
     for (uint32_t i = 0; i < q->pipe.nwms; i++) {
@@ -92,7 +105,10 @@ int query_state_save(struct query *q, const char *state_dir) {
         }
         rc = sst_commit(&w, dir, version, snapshot);
         if (rc) return rc;
-        if (snapshot) sst_purge(dir, version);
+        /* keep what restoring the previous version needs (a crash before the
+         * commit re-runs the batch from version - 1): drop only files below
+         * the previous snapshot */
+        if (snapshot && version > SST_SNAPSHOT_EVERY) sst_purge(dir, version - SST_SNAPSHOT_EVERY);
     }
     return 0;
 }

@@ -27,7 +27,11 @@ struct query {
     int64_t next_batch_id;
     int64_t watermark_us;      /* for the next micro-batch (WM_NONE before any) */
     int64_t event_min, event_max; /* event time seen in the current micro-batch (progress) */
+    char error[512];           /* why a push/end failed (a FAILFAST parse, ...) */
 };
+
+/* The message of the last failure ("" if none). */
+const char *query_error(const struct query *q);
 
 /* Takes ownership of *plan (cleared). */
 int query_open(struct query *q, struct plan *plan, enum out_mode mode);

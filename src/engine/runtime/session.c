@@ -89,13 +89,18 @@ int sess_load(struct session *s, const char *file, const char *text, size_t len,
                             arena_printf(&s->a, "unknown output mode '%s' (append, update or complete)", mode));
             struct binder b;
             bind_init(&b, &s->a, &s->cat);
-            if (bind_query_plan(&b, st->query, &q->plan)) return fail(s, s->src, s->len, b.err_pos, b.err_msg);
+            b.batch = st->kind == ST_QUERY && !s->streaming_selects;
+            if (bind_query_plan(&b, st->query, &q->plan)) {
+                plan_free(&q->plan); /* compiled regexes and patterns of the partial binding */
+                return fail(s, s->src, s->len, b.err_pos, b.err_msg);
+            }
             uint32_t epos;
             if (stream_check(q->plan.root, q->mode, &epos, err, sizeof err)) {
                 plan_free(&q->plan);
                 return fail(s, s->src, s->len, epos, arena_strndup(&s->a, err, strlen(err)));
             }
-            if (q->sink && q->sink->schema && q->sink->schema->nfields != q->plan.root->schema->nfields) {
+            if (q->sink && q->sink->schema && strcmp(q->sink->format, "kafka") &&
+                q->sink->schema->nfields != q->plan.root->schema->nfields) {
                 plan_free(&q->plan);
                 return fail(s, s->src, s->len, st->pos,
                             arena_printf(&s->a, "INSERT INTO `%s`: the query has %u columns but the table has %u", st->name,

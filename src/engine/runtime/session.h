@@ -8,6 +8,11 @@
  * stops loading and leaves a ready-to-print message in `err` with
  * file:line:col, the source line and a caret.
  *
+ * A bare SELECT is a batch query (Spark's spark.read: Kafka from
+ * startingOffsets to endingOffsets, default earliest to latest) unless
+ * `streaming_selects` is set — the SQL test runner sets it to run bare
+ * SELECTs over streams as streaming queries without a sink.
+ *
  * Output mode of an INSERT: the sink table's 'outputMode' option, else a
  * `SET outputMode = ...` / `spark.sql.streaming.outputMode` before it, else
  * append. A bare SELECT on a stream uses the same default. */
@@ -40,6 +45,7 @@ struct session {
     const char **set_keys, **set_vals;
     uint32_t nsets;
     char *err;                     /* formatted error (in the arena) */
+    bool streaming_selects;        /* bare SELECTs over streams run as streaming queries */
 };
 
 void sess_init(struct session *s);

@@ -139,6 +139,7 @@ struct ast_stmt {
     const char *name;            /* table/view/sink; SET key */
     const char *value;           /* SET value (raw text) */
     bool or_replace, temp, if_not_exists, overwrite;
+    bool explain;                /* EXPLAIN [EXTENDED] before a query or INSERT */
     const struct ty *columns;    /* CREATE TABLE (cols): a STRUCT, or NULL */
     const char *using;           /* format */
     const char **opt_keys, **opt_vals;

@@ -103,6 +103,12 @@ static void pexpr(struct buf *b, const struct ast *e, int spark) {
         buf_putc(b, ')');
         break;
     case AST_BINOP:
+        if (spark && e->op == OP_CONCAT) { /* Spark turns || into concat() */
+            buf_printf(b, "concat(");
+            plist(b, e->args, 0, 2, spark);
+            buf_putc(b, ')');
+            break;
+        }
         buf_putc(b, '(');
         pexpr(b, e->args[0], spark);
         buf_printf(b, " %s ", ast_op_name(e->op));
@@ -321,6 +327,7 @@ void ast_print_query(struct buf *b, const struct ast_query *q) {
 }
 
 void ast_print_stmt(struct buf *b, const struct ast_stmt *s) {
+    if (s->explain) buf_printf(b, "EXPLAIN ");
     switch (s->kind) {
     case ST_CREATE_TABLE:
         buf_printf(b, "CREATE TABLE %s", s->if_not_exists ? "IF NOT EXISTS " : "");

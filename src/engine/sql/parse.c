@@ -1028,7 +1028,24 @@ static int options(P *p, struct ast_stmt *s) {
     return !p->failed && expect_op(p, ")");
 }
 
+static struct ast_stmt *stmt_inner(P *p);
+
+/* EXPLAIN [EXTENDED | FORMATTED] statement: the statement, marked. */
 static struct ast_stmt *stmt(P *p) {
+    if (is_kw(p, "EXPLAIN")) {
+        uint32_t pos = cur(p)->pos;
+        adv(p);
+        if (!accept_kw(p, "EXTENDED")) accept_kw(p, "FORMATTED");
+        struct ast_stmt *s = stmt_inner(p);
+        if (!s) return NULL;
+        if (s->kind != ST_QUERY && s->kind != ST_INSERT) return errat(p, pos, "EXPLAIN takes a SELECT or an INSERT INTO");
+        s->explain = true;
+        return s;
+    }
+    return stmt_inner(p);
+}
+
+static struct ast_stmt *stmt_inner(P *p) {
     struct ast_stmt *s = arena_calloc(p->a, sizeof *s);
     s->pos = cur(p)->pos;
     if (accept_kw(p, "CREATE")) {
@@ -1102,7 +1119,7 @@ static struct ast_stmt *stmt(P *p) {
         s->query = query(p);
         return s->query ? s : NULL;
     }
-    return unexpected(p, "a statement (CREATE, INSERT, SELECT or SET)");
+    return unexpected(p, "a statement (CREATE, INSERT, SELECT, SET or EXPLAIN)");
 }
 
 static void parser_init(P *p, struct arena *a, const char *src, size_t len, struct parse_result *out) {
