@@ -100,12 +100,18 @@ run: deps
 	@scripts/run-demo.sh "$(WINDOW)" "$(SLIDE)" "$(RATE)"
 
 bench: deps
-	@$(MAKE) --no-print-directory weir build/loadgen build/mock_broker
+	@$(MAKE) --no-print-directory weir build/loadgen build/mock_broker build/txn_bench
 	@bench/run.sh
 
 # benchmark tools: the load generator and the mock broker peer (compiled from
 # ../shared/peers at bench time, never copied into the tree)
 PEERS ?= ../shared/peers
+# transactional vs idempotent produce (bench/eos.sh)
+build/txn_bench: bench/txn_bench.c
+	@mkdir -p build
+	@echo "CC $<"
+	@$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $< -lrdkafka
+
 build/loadgen: bench/loadgen.c
 	@mkdir -p build
 	@echo "CC $<"

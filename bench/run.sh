@@ -282,3 +282,12 @@ if [ "${BENCH_ENGINE:-1}" = 1 ]; then
         log "bench/engine.sh failed"
     fi
 fi
+
+# Groups and transactions (bench/eos.sh, issue 4; BENCH_EOS=0 skips them).
+# Their table is appended to this run's.
+if [ "${BENCH_EOS:-1}" = 1 ]; then
+    log "groups/transactions benchmarks: bench/eos.sh"
+    if ! env -u BENCH_DIR BENCH_QUICK="$QUICK" bench/eos.sh | tee -a "$TABLE" bench/out/latest.txt; then
+        log "bench/eos.sh failed"
+    fi
+fi

@@ -72,11 +72,23 @@ int h_init_producer_id(struct broker *b, struct req *r) {
         req_respond(r, &resp);
         return H_DONE;
     }
-    if (t && q->producer_id >= 0 && (q->producer_id != t->pid || q->producer_epoch > t->epoch)) {
-        /* KIP-360: a producer recovering with an id/epoch that is not the current one */
-        resp.error_code = q->producer_id != t->pid ? KERR_INVALID_PRODUCER_ID_MAPPING : KERR_PRODUCER_FENCED;
-        req_respond(r, &resp);
-        return H_DONE;
+    if (t && q->producer_id >= 0) {
+        /* KIP-360: a producer asking for a new epoch with its current id and
+         * epoch. As Kafka: only the current epoch is bumped; the epoch before
+         * the last such bump is a retry of a call that succeeded (answered
+         * with the current epoch, no bump); any other epoch belongs to a
+         * fenced producer (a zombie must not take the id back). */
+        if (q->producer_id != t->pid) resp.error_code = KERR_INVALID_PRODUCER_ID_MAPPING;
+        else if (q->producer_epoch != t->epoch && (t->last_epoch < 0 || q->producer_epoch != t->last_epoch))
+            resp.error_code = fenced(r, 4);
+        else if (q->producer_epoch != t->epoch) {
+            resp.producer_id = t->pid;
+            resp.producer_epoch = t->epoch;
+        }
+        if (resp.error_code || resp.producer_epoch >= 0) {
+            req_respond(r, &resp);
+            return H_DONE;
+        }
     }
     if (!t) {
         t = txn_new(b, q->transactional_id.p, (size_t)q->transactional_id.n);
@@ -97,7 +109,9 @@ int h_init_producer_id(struct broker *b, struct req *r) {
         }
         txn_set_pid(b, t, pid);
         t->epoch = 0;
+        t->last_epoch = -1;
     } else {
+        t->last_epoch = q->producer_id >= 0 ? t->epoch : -1; /* a new instance: no retry to recognise */
         t->epoch++;
     }
     t->timeout_ms = q->transaction_timeout_ms;

@@ -33,6 +33,7 @@ struct txn *txn_new(struct broker *b, const char *id, size_t len) {
     if (!t->id) abort();
     t->pid = -1;
     t->epoch = -1;
+    t->last_epoch = -1;
     hmap_put(&b->txn->by_id, t->id, len, t);
     return t;
 }
@@ -183,7 +184,10 @@ static void flush_now(struct broker *b, struct txn *t) {
 /* Ends t at once (no request waits): both phases, synchronously. With
  * bump, the epoch is raised first, fencing the producer that let it run. */
 void txn_end_now(struct broker *b, struct txn *t, int commit, int bump) {
-    if (bump && t->epoch < INT16_MAX - 1) t->epoch++;
+    if (bump && t->epoch < INT16_MAX - 1) {
+        t->epoch++;
+        t->last_epoch = -1; /* a fence: the fenced producer's epoch must not come back */
+    }
     t->state = commit ? TXN_PREPARE_COMMIT : TXN_PREPARE_ABORT;
     txn_store(b, t, NULL);
     txn_write_markers(b, t, commit, NULL);

@@ -44,6 +44,8 @@ struct txn {
     char *id;
     int64_t pid;
     int16_t epoch;
+    int16_t last_epoch; /* the epoch before the last bump a producer asked for with its own id/epoch (KIP-360),
+                           so a retry of that InitProducerId is answered, not fenced; -1 if none (memory only) */
     int32_t timeout_ms;
     enum txn_state state;
     struct txn_tp *tps; /* partitions in the transaction (markers go there) */

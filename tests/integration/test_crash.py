@@ -12,6 +12,10 @@ the whole partition is read back and checked:
   - every number acknowledged before the check is present exactly once, at its
     acknowledged offset.
 Unacknowledged numbers may or may not be there: that is allowed.
+The idempotent variant (retries on, the broker drops resent duplicates from
+the producer state it recovers) is stricter: after every kill the log holds
+exactly 0, 1, ..., m-1 in offset order, covering every acknowledged number
+(no duplicates, no gaps), and at the end every number sent is there once.
 """
 import os
 import random
@@ -114,7 +118,11 @@ def read_partition(topic=TOPIC):
         c.close()
 
 
-def verify(acked, label, topic=TOPIC):
+def verify(acked, label, topic=TOPIC, in_order=False):
+    """Checks the partition against the acknowledgements; with in_order (an
+    idempotent producer, which keeps order and never skips a number) the log
+    must hold exactly 0, 1, 2, ... m-1 in offset order, covering every
+    acknowledged number: no duplicates and no gaps."""
     recs, lo, hi = read_partition(topic)
     offsets = [o for o, _ in recs]
     assert lo == 0, "%s: log start offset %d" % (label, lo)
@@ -127,6 +135,13 @@ def verify(acked, label, topic=TOPIC):
     missing = [(n, o) for n, o in acked.items() if at.get(n) != o]
     assert not missing, "%s: %d acknowledged numbers missing or moved, e.g. %s" % (
         label, len(missing), [(n, o, at.get(n)) for n, o in sorted(missing)[:5]])
+    if in_order:
+        nums = [n for _, n in recs]
+        bad = next((i for i, n in enumerate(nums) if n != i), None)
+        assert bad is None, "%s: the log is not 0..%d in order: offset %d holds %d" % (
+            label, len(nums) - 1, bad, nums[bad])
+        top = max(acked) if acked else -1
+        assert len(nums) > top, "%s: acknowledged up to %d but the log ends at %d" % (label, top, len(nums) - 1)
     return hi
 
 
@@ -169,13 +184,13 @@ def t_crash_idempotent():
     s = Stream(topic="crash-idem", idempotent=True)
     s.t.start()
     try:
-        for k in range(max(3, KILLS // 2)):
+        for k in range(max(5, KILLS)):
             before = len(s.snapshot())
             wait_until(lambda: len(s.snapshot()) >= before + 200, 60, what="new acks in round %d" % k)
             time.sleep(rng.uniform(0.0, 0.6))
             broker.kill()
             broker.start()
-            hi = verify(s.snapshot(), "idempotent, after kill %d" % (k + 1), topic="crash-idem")
+            hi = verify(s.snapshot(), "idempotent, after kill %d" % (k + 1), topic="crash-idem", in_order=True)
             print("    idempotent kill %d: %d acked, log end %d, failed: %d %s" % (
                 k + 1, len(s.snapshot()), hi, len(s.failed), sorted(set(s.failed.values()))[:3]), flush=True)
         before = len(s.snapshot())
@@ -185,10 +200,12 @@ def t_crash_idempotent():
         s.t.join(90)
     assert not s.failed, "idempotent producer: %d sends failed: %s" % (len(s.failed), sorted(set(s.failed.values()))[:5])
     acked = s.snapshot()
-    verify(acked, "idempotent, at the end", topic="crash-idem")
+    hi = verify(acked, "idempotent, at the end", topic="crash-idem", in_order=True)
+    assert hi == s.next, "the log holds %d numbers, %d were sent" % (hi, s.next)
     assert len(acked) == s.next, "%d of %d numbers acknowledged" % (len(acked), s.next)
 
 
 S.run("%d SIGKILLs under acks=all load (seed %d)" % (KILLS, SEED), t_crash)
-S.run("SIGKILLs under an idempotent producer with retries: no duplicates", t_crash_idempotent)
+S.run("%d SIGKILLs under an idempotent producer with retries: no duplicates, no gaps, in order" % max(5, KILLS),
+      t_crash_idempotent)
 S.finish()

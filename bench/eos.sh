@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# bench/eos.sh: issue 4's performance figures (groups, transactions), printed
+# side by side in one run. Benchmarks, not tests: nothing asserts a time.
+#
+#   (a) transactional produce, 1,000 messages of 100 B per transaction
+#       (build/txn_bench transactional), against idempotent produce with the
+#       same settings (build/txn_bench idempotent): the ratio of msgs/s, the
+#       median of per-repetition ratios (the two run back to back, each on a
+#       fresh broker and data dir); target >= 0.5. 10,000 per transaction too,
+#       for context; and both on librdkafka's mock cluster (no disk) as the
+#       peer that shows what the client protocol allows.
+#   (b) OffsetCommit of 100 partitions per commit: commits/s and p50/p99 over
+#       1, 8 and 32 connections (bench/groups_bench.py, raw sockets)
+#   (c) a three-member group: time from one member's LeaveGroup until the
+#       other two own all partitions, against session.timeout.ms 10 s
+#       (bench/groups_bench.py); then bench/rebalance_bench.py: medians of
+#       repeated runs with each member in its own process, the leave case
+#       with fetch.wait.max.ms 500 (librdkafka's default) and 100, and the
+#       crash case (SIGKILL, no LeaveGroup) against session.timeout.ms 6 s
+#
+#   bench/eos.sh                 full run (2M messages, 5 repetitions, 5 s commit runs)
+#   BENCH_QUICK=1 bench/eos.sh   short run (300K messages, 1 repetition, 2 s)
+#   BENCH_N / BENCH_REPS / BENCH_PARTITIONS (4) / BENCH_COMMIT_SECS override
+#
+# Output: a table on stdout, saved with the raw RESULT lines as
+# bench/out/eos-STAMP.txt (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+    N=${BENCH_N:-300000}; REPS=${BENCH_REPS:-1}; CSECS=${BENCH_COMMIT_SECS:-2}
+else
+    N=${BENCH_N:-2000000}; REPS=${BENCH_REPS:-5}; CSECS=${BENCH_COMMIT_SECS:-5}
+fi
+PARTS=${BENCH_PARTITIONS:-4}
+PY=${PY:-/usr/bin/python3}
+
+make --no-print-directory weir build/loadgen build/txn_bench build/mock_broker >&2
+LG=build/loadgen
+TB=build/txn_bench
+mkdir -p bench/out
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+OUT=bench/out/eos-$STAMP.txt
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/weir-eos.XXXXXX")
+WPID=
+cleanup() {
+    [ -n "$WPID" ] && kill "$WPID" 2>/dev/null && wait "$WPID" 2>/dev/null
+    rm -rf "$WORK"
+    return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+log() { echo "eos: $*" >&2; }
+kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }
+median() { awk 'NF' | sort -g | awk '{a[NR]=$1} END{if (NR) print a[int((NR+1)/2)]; else print ""}'; }
+med() { printf '%s\n' "$@" | median; }
+RAW=()
+
+start_weir() { # fresh data dir; sets WPID, WADDR
+    local port; port=$($LG freeport)
+    rm -rf "$WORK/d"
+    ./weir broker --override "listeners=PLAINTEXT://127.0.0.1:$port" --override "log.dirs=$WORK/d" \
+        2>>"$WORK/weir.log" &
+    WPID=$!; WADDR=127.0.0.1:$port
+    for _ in $(seq 1 1000); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.01
+    done
+    log "weir did not start"; return 1
+}
+stop_weir() { kill "$WPID"; wait "$WPID" || true; WPID=; }
+
+# one_run LABEL ARGS...: a fresh broker, a topic of $PARTS partitions, one txn_bench run; sets RES
+one_run() {
+    local label=$1; shift
+    start_weir
+    $LG create -b "$WADDR" -t eos -p "$PARTS" >/dev/null
+    RES=$($TB "$@" -b "$WADDR" -t eos -n "$N" -s 100 | grep '^RESULT' || true)
+    stop_weir
+    RAW+=("$label $RES")
+    log "$label: $RES"
+}
+
+# mock_run LABEL ARGS...: the same on a fresh librdkafka mock cluster (no disk,
+# transactions in memory): what the client's protocol allows without a disk
+MOCKS=0
+mock_run() {
+    local label=$1; shift
+    MOCKS=$((MOCKS + 1))
+    local out=$WORK/mock-$MOCKS.out addr=
+    build/mock_broker >"$out" 2>/dev/null &
+    WPID=$!
+    for _ in $(seq 1 500); do addr=$(head -1 "$out" 2>/dev/null || true); [ -n "$addr" ] && break; sleep 0.01; done
+    RES=$($TB "$@" -b "$addr" -t eos -n "$N" -s 100 | grep '^RESULT' || true)
+    stop_weir
+    RAW+=("$label $RES")
+    log "$label: $RES"
+}
+
+log "N=$N x 100 B, $PARTS partitions, reps=$REPS, $(nproc) cores, weir $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+IDEM=(); TX=(); TX10=(); R=(); R10=(); CP50=(); CP99=(); MIDEM=(); MTX=(); MR=(); WM=()
+for rep in $(seq 1 "$REPS"); do
+    one_run "a.idempotent.$rep" idempotent; i=$(kv "$RES" msgs_per_s); IDEM+=("$i")
+    one_run "a.txn1000.$rep" transactional -x 1000; t=$(kv "$RES" msgs_per_s); TX+=("$t")
+    CP50+=("$(kv "$RES" commit_p50_ms)"); CP99+=("$(kv "$RES" commit_p99_ms)")
+    one_run "a.txn10000.$rep" transactional -x 10000; t10=$(kv "$RES" msgs_per_s); TX10+=("$t10")
+    mock_run "a.mock.idempotent.$rep" idempotent; mi=$(kv "$RES" msgs_per_s); MIDEM+=("$mi")
+    mock_run "a.mock.txn1000.$rep" transactional -x 1000; mt=$(kv "$RES" msgs_per_s); MTX+=("$mt")
+    [ -n "$mi" ] && [ -n "$mt" ] && MR+=("$(awk -v a="$mt" -v b="$mi" 'BEGIN{printf "%.3f", a/b}')")
+    [ -n "$t" ] && [ -n "$mt" ] && WM+=("$(awk -v a="$t" -v b="$mt" 'BEGIN{printf "%.3f", a/b}')")
+    [ -n "$i" ] && [ -n "$t" ] && R+=("$(awk -v a="$t" -v b="$i" 'BEGIN{printf "%.3f", a/b}')")
+    [ -n "$i" ] && [ -n "$t10" ] && R10+=("$(awk -v a="$t10" -v b="$i" 'BEGIN{printf "%.3f", a/b}')")
+done
+
+log "groups: bench/groups_bench.py --secs $CSECS"
+GOUT=$(WEIR=$PWD/weir "$PY" bench/groups_bench.py --secs "$CSECS" --conns 1,8,32 2>>"$WORK/groups.err" | grep '^RESULT' || true)
+RREPS=$([ "$QUICK" = 1 ] && echo 2 || echo 5)
+log "groups: bench/rebalance_bench.py --reps $RREPS"
+GOUT+=$'\n'$(WEIR=$PWD/weir "$PY" bench/rebalance_bench.py --reps "$RREPS" 2>>"$WORK/groups.err" | grep '^RESULT' || true)
+while IFS= read -r l; do [ -n "$l" ] && RAW+=("groups $l"); done <<<"$GOUT"
+
+R_MED=$(med "${R[@]:-}"); R10_MED=$(med "${R10[@]:-}")
+{
+    echo "weir EOS benchmarks $STAMP UTC  (commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, N=$N x 100 B, $PARTS partitions, reps=$REPS, medians)"
+    echo "command: bench/eos.sh (BENCH_QUICK=$QUICK BENCH_N=$N BENCH_REPS=$REPS)"
+    echo
+    printf '%-50s %-34s %-8s %-10s %s\n' "figure" "weir" "ratio" "target" "verdict"
+    printf '%-50s %-34s %-8s %-10s %s\n' "(a) idempotent produce, msgs/s" "$(med "${IDEM[@]}")" "-" "-" "-"
+    v=$(awk -v r="$R_MED" 'BEGIN{ if (r == "") print "?"; else print (r >= 0.5) ? "met" : "NOT met" }')
+    printf '%-50s %-34s %-8s %-10s %s\n' "    transactional, 1,000 msgs/txn, msgs/s" "$(med "${TX[@]}") (commit p50 $(med "${CP50[@]}") p99 $(med "${CP99[@]}") ms)" "$R_MED" ">= 0.5" "$v"
+    printf '%-50s %-34s %-8s %-10s %s\n' "    transactional, 10,000 msgs/txn, msgs/s" "$(med "${TX10[@]}")" "$R10_MED" "context" "-"
+    printf '%-50s %-34s %-8s %-10s %s\n' "    peer: mock cluster, idempotent, msgs/s" "$(med "${MIDEM[@]}")" "-" "-" "-"
+    printf '%-50s %-34s %-8s %-10s %s\n' "    peer: mock cluster, 1,000 msgs/txn, msgs/s" "$(med "${MTX[@]}")" "$(med "${MR[@]:-}")" "(mock's own)" "-"
+    printf '%-50s %-34s %-8s %-10s %s\n' "    weir txn 1,000 / mock txn 1,000" "-" "$(med "${WM[@]:-}")" "context" "-"
+    while IFS= read -r l; do
+        [ -z "$l" ] && continue
+        case $(kv "$l" bench) in
+        group_commit)
+            printf '%-50s %-34s %-8s %-10s %s\n' "(b) OffsetCommit x100 partitions, $(kv "$l" conns) conn(s)" \
+                "$(kv "$l" commits_per_s)/s, p50 $(kv "$l" p50_ms) p99 $(kv "$l" p99_ms) ms" "-" "-" "-" ;;
+        group_rebalance)
+            printf '%-50s %-34s %-8s %-10s %s\n' "(c) 3-member group, one leaves: reassigned in" \
+                "$(kv "$l" leave_to_reassigned_s) s (one run)" "-" "session $(kv "$l" session_timeout_s) s" "-" ;;
+        rebalance_leave | rebalance_crash)
+            what=$([ "$(kv "$l" bench)" = rebalance_leave ] && echo "leaves" || echo "is SIGKILLed")
+            printf '%-50s %-34s %-8s %-10s %s\n' "    one $what (fetch.wait.max.ms $(kv "$l" fetch_wait_max_s) s)" \
+                "median $(kv "$l" median_s) s ($(kv "$l" min_s)-$(kv "$l" max_s))" "-" \
+                "session $(kv "$l" session_timeout_s) s" "-" ;;
+        esac
+    done <<<"$GOUT"
+    echo
+    echo "runs, msgs/s: idempotent $(printf '%s ' "${IDEM[@]}")/ txn 1000 $(printf '%s ' "${TX[@]}")/ txn 10000 $(printf '%s ' "${TX10[@]}")"
+    echo "ratios per repetition: 1000 $(printf '%s ' "${R[@]:-}")/ 10000 $(printf '%s ' "${R10[@]:-}")/ mock $(printf '%s ' "${MR[@]:-}")/ weir:mock txn $(printf '%s ' "${WM[@]:-}")"
+    echo "The mock keeps everything in memory (no fsync): its own txn/idempotent ratio is what librdkafka's"
+    echo "serial transaction protocol (AddPartitionsToTxn, then Produce, then EndTxn; commit flushes) allows"
+    echo "without a disk. weir answers AddPartitionsToTxn, Produce (acks=all) and EndTxn after fsync."
+    echo
+    printf '%s\n' "${RAW[@]}"
+} | tee "$OUT"
+log "saved $OUT"
