@@ -8,6 +8,8 @@
  * availableNow/once, --max-batches) or SIGINT/SIGTERM stops them; each
  * stops at a micro-batch boundary so its checkpoint resumes cleanly.
  * Exit status: 0, 1 on a failure (with the message on stderr), 2 on usage. */
+#include "engine/connectors/kafka_src.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 #include "engine/runtime/driver.h"
 #include "engine/runtime/session.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile int stop_requested; /* sig_atomic_t is an int here; the driver reads it too */
 static void on_signal(int sig) {
     (void)sig;
     stop_requested = 1;
@@ -51,6 +53,8 @@ static char *read_file(const char *path, size_t *len) {
 int cmd_run(int argc, char **argv) {
     const char *file = NULL;
     struct drv_opts o = {0};
+    o.stop = &stop_requested;
+    ksrc_set_stop(&stop_requested);
     int explain = 0, rc = 0;
     struct arena va;
     arena_init(&va, 4096);

@@ -463,11 +463,20 @@ int ksrc_assign_parse(const char *s, size_t n, struct arena *a, struct ksrc_tp *
 
 /* ------------------------------------------------------------------ metadata */
 
+static volatile const int *ksrc_stop_flag;
+void ksrc_set_stop(volatile const int *flag) { ksrc_stop_flag = flag; }
+static int ksrc_stopping(void) { return ksrc_stop_flag && *ksrc_stop_flag; }
+
 static int fetch_metadata(struct ksrc *k, const struct rd_kafka_metadata **md) {
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-    for (int attempt = 0; attempt <= k->o.fetch_retries; attempt++) {
+    for (int attempt = 0; attempt <= k->o.fetch_retries && !ksrc_stopping(); attempt++) {
         if (attempt) backoff(k, attempt);
-        e = rd_kafka_metadata(k->rk, 1, NULL, md, (int)k->o.query_timeout_ms);
+        /* in slices of at most a second, so a stop request is noticed */
+        int64_t deadline = clock_mono_ms() + k->o.query_timeout_ms;
+        do {
+            int64_t left = deadline - clock_mono_ms();
+            e = rd_kafka_metadata(k->rk, 1, NULL, md, (int)(left < 1000 ? (left > 0 ? left : 1) : 1000));
+        } while (e == RD_KAFKA_RESP_ERR__TIMED_OUT && clock_mono_ms() < deadline && !ksrc_stopping());
         if (!e) return 0;
         log_warn("kafka source: metadata request to %s failed (attempt %d of %d): %s", k->bootstrap, attempt + 1,
                  k->o.fetch_retries + 1, rd_kafka_err2str(e));

@@ -221,4 +221,8 @@ int ksrc_commit(struct ksrc *k, const char *group, const struct ksrc_po *po, int
 /* Reads a group's committed offsets for tps (-1001 = none). For tests/tools. */
 int ksrc_committed(struct ksrc *k, const char *group, const struct ksrc_tp *tps, int n, int64_t *out);
 
+/* A flag (set e.g. by a signal handler) that makes metadata waits give up
+ * within about a second; NULL: none. Process-wide. */
+void ksrc_set_stop(volatile const int *flag);
+
 #endif

@@ -19,6 +19,7 @@
 enum trig { TRIG_DEFAULT, TRIG_PROCESSING_TIME, TRIG_AVAILABLE_NOW, TRIG_ONCE };
 
 struct drv {
+    volatile const int *stop; /* opts.stop */
     struct session *s;
     struct sess_query *sq;
     struct query q;
@@ -111,6 +112,26 @@ static int fail(struct drv *d, const char *what, int rc) {
     return rc < 0 ? rc : WERR_IO;
 }
 
+/* A new query's starting offsets, waiting for a source that cannot be
+ * reached yet: it says so and retries with backoff (0.1 s doubling to 10 s)
+ * until it answers or opts.stop is set, as it does while running. */
+static int initial_offsets(struct drv *d, struct source *src, struct buf *out) {
+    int64_t backoff_us = 100000;
+    for (;;) {
+        buf_clear(out);
+        src->err[0] = 0;
+        int rc = src->vt->initial(src, false, out);
+        if (rc != WERR_IO && rc != WERR_AGAIN) return rc;
+        if (d->stop && *d->stop) return rc;
+        log_warn("%s; retrying in %.1f s", src->err[0] ? src->err : "a source cannot be reached", (double)backoff_us / 1e6);
+        for (int64_t waited = 0; waited < backoff_us && !(d->stop && *d->stop); waited += 50000) {
+            struct timespec ts = {0, 50000000};
+            nanosleep(&ts, NULL);
+        }
+        if (backoff_us < 10000000) backoff_us *= 2;
+    }
+}
+
 /* ---- open / recovery ---- */
 
 static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir) {
@@ -133,8 +154,7 @@ static int open_checkpoint(struct drv *d, struct sess_query *sq, const char *dir
         /* a new query: record where each source starts */
         for (uint32_t i = 0, k = 0; i < d->nsrc && !rc; i++) {
             if (!d->src[i]) continue;
-            buf_clear(&d->start[i]);
-            if ((rc = d->src[i]->vt->initial(d->src[i], false, &d->start[i]))) {
+            if ((rc = initial_offsets(d, d->src[i], &d->start[i]))) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 break;
             }
@@ -244,6 +264,7 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
     d->console = o->console ? o->console : stdout;
     d->progress = o->progress;
     d->max_batches = o->max_batches;
+    d->stop = o->stop;
     uuid_v4_str(d->run_id);
     const struct cat_entry *sink_t = sq->sink;
     const char *trigger = o->trigger ? o->trigger : sink_t ? cat_opt(sink_t, "trigger") : NULL;
@@ -288,7 +309,7 @@ int drv_open(struct drv **out, struct session *s, struct sess_query *sq, const s
         }
         for (uint32_t i = 0; i < d->nsrc; i++) {
             if (!d->src[i]) continue;
-            if (d->src[i]->vt->initial(d->src[i], false, &d->start[i])) {
+            if (initial_offsets(d, d->src[i], &d->start[i])) {
                 snprintf(d->err, sizeof d->err, "%s", d->src[i]->err[0] ? d->src[i]->err : "cannot resolve the starting offsets");
                 goto fail;
             }

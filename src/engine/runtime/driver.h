@@ -38,6 +38,9 @@ struct drv_opts {
     FILE *console;            /* console sink output (default stdout) */
     FILE *progress;           /* progress JSON lines, or NULL */
     int64_t max_batches;      /* stop after this many micro-batches (0: no limit) */
+    /* Set (e.g. by a signal handler) to give up waiting for a source that
+     * cannot be reached when the query starts; NULL: wait without end. */
+    volatile const int *stop;
 };
 
 struct drv;
