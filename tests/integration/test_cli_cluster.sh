@@ -67,7 +67,9 @@ done
 "$W" help nosuchcommand 2>/dev/null; check "weir help of an unknown command: exit 1" [ $? -eq 1 ]
 
 # the mock cluster: metadata and ApiVersions work there
-if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/mcc.err"; then
+if [ ! -f "$WEIR_ROOT/../shared/peers/mock_broker.c" ]; then
+  skip "mock broker checks" "../shared/peers/mock_broker.c is not beside the repository"
+elif cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/mcc.err"; then
   "$T/mock" 3 >"$T/mock.out" 2>/dev/null &
   MOCK=$!
   wait_until 10 grep -qsE '^[0-9a-z.]+:[0-9]+' "$T/mock.out"

@@ -168,7 +168,9 @@ check "consume, no broker: exit 1, one line" eval '[ $rc -eq 1 ] && [ "$(wc -l <
 "$W" help consume | grep -q "from-timestamp"; check "weir help consume" [ $? -eq 0 ]
 
 # ---- the mock cluster: produce and consume need no admin APIs ----
-if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
+if [ ! -f "$WEIR_ROOT/../shared/peers/mock_broker.c" ]; then
+  skip "mock broker checks" "../shared/peers/mock_broker.c is not beside the repository"
+elif cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
   "$T/mock" >"$T/mock.out" 2>/dev/null &
   MOCK=$!
   wait_until 10 grep -qsE '^[0-9a-z.]+:[0-9]+$' "$T/mock.out"

@@ -108,7 +108,9 @@ run topic create x -b 127.0.0.1:$port --request-timeout-ms 1500
 if [ "$(rc)" = 1 ] && err_one_line "no broker reachable"; then ok "no broker (create)"; else fail "no broker create" "rc=$(rc) $(cat "$T/err")"; fi
 
 # ---- the mock cluster: no admin APIs ----
-if cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
+if [ ! -f "$WEIR_ROOT/../shared/peers/mock_broker.c" ]; then
+  skip "mock broker checks" "../shared/peers/mock_broker.c is not beside the repository"
+elif cc -O2 -o "$T/mock" "$WEIR_ROOT/../shared/peers/mock_broker.c" -lrdkafka 2>"$T/cc.err"; then
   "$T/mock" >"$T/mock.out" 2>/dev/null &
   MOCK=$!
   wait_until 10 grep -qs '^[0-9a-z.]*:[0-9]*$' "$T/mock.out"
