@@ -11,6 +11,7 @@
 #include "broker/txn.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/fsdir.h"
 #include "common/log.h"
 #include "storage/logdir.h"
 
@@ -25,18 +26,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int mkdir_p(const char *path) {
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
-}
 
 /* Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding (22 chars). */
 static void new_cluster_id(char *out) {
@@ -101,7 +90,7 @@ int broker_new(const struct broker_cfg *cfg, struct broker **out, char *err, siz
     }
     int adv_follows_port = b->adv_port == 0 || !strcmp(cfg->advertised_listeners, cfg->listeners);
 
-    if (mkdir_p(cfg->log_dirs)) {
+    if (fs_mkdirs(cfg->log_dirs)) {
         snprintf(err, errlen, "cannot create log dir %s: %s", cfg->log_dirs, strerror(errno));
         goto fail;
     }

@@ -518,21 +518,8 @@ int grp_open(struct broker *b, char *err, size_t errlen) {
     b->grp->next_deadline = INT64_MAX;
     b->grp->next_expiry_check = now + b->cfg.offsets_retention_check_interval_ms;
     b->grp->next_deadline = b->grp->next_expiry_check;
-    struct topic *t = topic_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC));
-    if (!t) {
-        struct props cfg = {0};
-        props_set(&cfg, "cleanup.policy", "compact", 0);
-        props_set(&cfg, "retention.ms", "-1", 0);
-        props_set(&cfg, "retention.bytes", "-1", 0);
-        props_set(&cfg, "segment.bytes", "104857600", 0);
-        char terr[256];
-        int kerr = topic_create(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 1, 1, &cfg, 0, &t, terr, sizeof terr);
-        props_free(&cfg);
-        if (kerr) {
-            snprintf(err, errlen, "cannot create %s: %s", GRP_OFFSETS_TOPIC, terr);
-            return WERR_IO;
-        }
-    }
+    struct topic *t = topic_internal(b, GRP_OFFSETS_TOPIC, err, errlen);
+    if (!t) return WERR_IO;
     const char *pol = props_get(&t->overrides, "cleanup.policy");
     if (!pol || strcmp(pol, "compact")) { /* created before compaction existed, or changed by hand */
         struct props ov = {0};

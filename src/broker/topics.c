@@ -8,6 +8,7 @@
 #include "broker/group.h"
 
 #include "common/err.h"
+#include "common/fsdir.h"
 #include "common/log.h"
 #include "wire/errors.h"
 
@@ -220,19 +221,6 @@ static int hexval(char c) {
     return -1;
 }
 
-static int mkdirs(const char *path) {
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(tmp, 0755) && errno != EEXIST) return WERR_IO;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) && errno != EEXIST) return WERR_IO;
-    return 0;
-}
-
 static int rm_rf(const char *path) {
     DIR *d = opendir(path);
     if (!d) return unlink(path) && errno != ENOENT ? WERR_IO : 0;
@@ -250,7 +238,7 @@ static int rm_rf(const char *path) {
 int topics_load(struct broker *b, char *err, size_t errlen) {
     char tdir[1200];
     snprintf(tdir, sizeof tdir, "%s/topics", b->meta_dir);
-    if (mkdirs(tdir)) {
+    if (fs_mkdirs(tdir)) {
         snprintf(err, errlen, "cannot create %s: %s", tdir, strerror(errno));
         return WERR_IO;
     }
@@ -464,6 +452,24 @@ int topic_set_overrides(struct broker *b, struct topic *t, struct props *overrid
     topic_resolve(b, t);
     for (int32_t i = 0; i < t->npart; i++) plog_set_cfg(t->parts[i]->log, &t->pcfg);
     return topic_save(b, t) ? KERR_KAFKA_STORAGE_ERROR : KERR_NONE;
+}
+
+struct topic *topic_internal(struct broker *b, const char *name, char *err, size_t errlen) {
+    struct topic *t = topic_find(b, name, strlen(name));
+    if (t) return t;
+    struct props cfg = {0};
+    props_set(&cfg, "cleanup.policy", "compact", 0);
+    props_set(&cfg, "retention.ms", "-1", 0);
+    props_set(&cfg, "retention.bytes", "-1", 0);
+    props_set(&cfg, "segment.bytes", "104857600", 0);
+    char terr[256];
+    int kerr = topic_create(b, name, strlen(name), 1, 1, &cfg, 0, &t, terr, sizeof terr);
+    props_free(&cfg);
+    if (kerr) {
+        snprintf(err, errlen, "cannot create %s: %s", name, terr);
+        return NULL;
+    }
+    return t;
 }
 
 struct topic *topic_auto_create(struct broker *b, const char *name, size_t len, int16_t *kerr) {

@@ -35,6 +35,11 @@ int topic_add_partitions(struct broker *b, struct topic *t, int32_t total, int v
 /* Replaces the overrides (already validated) and applies them to the logs. */
 int topic_set_overrides(struct broker *b, struct topic *t, struct props *overrides);
 
+/* The internal topic name (one partition, compacted, no retention, 100 MiB
+ * segments: the coordinators' logs), created when missing. NULL with a
+ * message in err if it cannot be created. */
+struct topic *topic_internal(struct broker *b, const char *name, char *err, size_t errlen);
+
 /* Auto-creation for Metadata/Produce when auto.create.topics.enable is set:
  * returns the topic or NULL (and an error code in *kerr). */
 struct topic *topic_auto_create(struct broker *b, const char *name, size_t len, int16_t *kerr);

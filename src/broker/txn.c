@@ -286,21 +286,8 @@ static int load_batch(void *ctx, const struct batch_hdr *h, const uint8_t *bp, s
 int txn_open(struct broker *b, char *err, size_t errlen) {
     b->txn = calloc(1, sizeof *b->txn);
     if (!b->txn) abort();
-    struct topic *t = topic_find(b, TXN_TOPIC, strlen(TXN_TOPIC));
-    if (!t) {
-        struct props cfg = {0};
-        props_set(&cfg, "cleanup.policy", "compact", 0);
-        props_set(&cfg, "retention.ms", "-1", 0);
-        props_set(&cfg, "retention.bytes", "-1", 0);
-        props_set(&cfg, "segment.bytes", "104857600", 0);
-        char terr[256];
-        int kerr = topic_create(b, TXN_TOPIC, strlen(TXN_TOPIC), 1, 1, &cfg, 0, &t, terr, sizeof terr);
-        props_free(&cfg);
-        if (kerr) {
-            snprintf(err, errlen, "cannot create %s: %s", TXN_TOPIC, terr);
-            return WERR_IO;
-        }
-    }
+    struct topic *t = topic_internal(b, TXN_TOPIC, err, errlen);
+    if (!t) return WERR_IO;
     b->txn->loading = 1;
     int rc = partition_scan(t->parts[0], load_batch, b, err, errlen);
     b->txn->loading = 0;

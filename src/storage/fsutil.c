@@ -2,6 +2,8 @@
  * so callers only propagate WERR_IO. */
 #include "storage/fsutil.h"
 
+#include "common/fsdir.h"
+
 #include "common/err.h"
 #include "common/log.h"
 
@@ -132,21 +134,9 @@ int fsu_read_int64(const char *dir, const char *name, int64_t *out) {
 }
 
 int fsu_mkdirs(const char *path) {
-    char p[PATH_MAX];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof p) return WERR_INVALID;
-    memcpy(p, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (p[i] != '/' && p[i] != 0) continue;
-        char c = p[i];
-        p[i] = 0;
-        if (mkdir(p, 0755) && errno != EEXIST) {
-            log_error("storage: mkdir %s: %s", p, strerror(errno));
-            return WERR_IO;
-        }
-        p[i] = c;
-    }
-    return 0;
+    int rc = fs_mkdirs(path);
+    if (rc) log_error("storage: mkdir %s: %s", path, rc == WERR_IO ? strerror(errno) : werr_str(rc));
+    return rc;
 }
 
 int fsu_remove_dir(const char *dir) {

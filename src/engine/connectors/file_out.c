@@ -5,6 +5,7 @@
  * rebuilt from the latest .compact file plus the deltas after it, with a
  * hash map keyed by path for "delete" entries and set differences. */
 #include "engine/connectors/file_out.h"
+#include "common/fsdir.h"
 
 #include "common/err.h"
 #include "common/hmap.h"
@@ -151,25 +152,9 @@ struct fout_sink {
     int compact;
 };
 
-static int mkdir_p(const char *path) {
-    char tmp[PATH_MAX];
-    size_t n = strlen(path);
-    if (n >= sizeof tmp) return WERR_TOOBIG;
-    memcpy(tmp, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == 0) {
-            char save = tmp[i];
-            tmp[i] = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return WERR_IO;
-            tmp[i] = save;
-        }
-    }
-    return 0;
-}
-
 int fout_sink_open(const char *path, int compact_interval, struct fout_sink **out) {
     if (compact_interval < 0) return WERR_INVALID;
-    int rc = mkdir_p(path);
+    int rc = fs_mkdirs(path);
     if (rc) return rc;
     char abs[PATH_MAX];
     if (!realpath(path, abs)) return WERR_IO;
@@ -236,7 +221,7 @@ int fout_file_open(struct fout_sink *s, const char *partition_dir, const char *n
     if (pl == 0) f->dir[strlen(f->dir) - 1] = 0; /* no trailing slash */
     n = snprintf(f->path, sizeof f->path, "%s/%s", f->dir, name);
     if ((size_t)n >= sizeof f->path) { free(f); return WERR_TOOBIG; }
-    int rc = mkdir_p(f->dir);
+    int rc = fs_mkdirs(f->dir);
     if (rc) { free(f); return rc; }
     f->fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (f->fd < 0) {

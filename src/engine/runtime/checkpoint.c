@@ -3,6 +3,7 @@
  * whole text first and hands it to ckpt_write_atomic. Batch ids are the
  * decimal file names; anything else in offsets/ and commits/ is ignored. */
 #include "engine/runtime/checkpoint.h"
+#include "common/fsdir.h"
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -107,22 +108,6 @@ int ckpt_read_file(const char *path, struct arena *a, char **data, size_t *len) 
     return 0;
 }
 
-static int mkdir_p(const char *path) {
-    char tmp[PATH_MAX];
-    size_t n = strlen(path);
-    if (n >= sizeof tmp) return WERR_TOOBIG;
-    memcpy(tmp, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == 0) {
-            char save = tmp[i];
-            tmp[i] = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return WERR_IO;
-            tmp[i] = save;
-        }
-    }
-    return 0;
-}
-
 static int sub(const struct ckpt *c, char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int sub(const struct ckpt *c, char *out, size_t cap, const char *fmt, ...) {
     int n = snprintf(out, cap, "%s/", c->dir);
@@ -158,7 +143,7 @@ int ckpt_open(const char *dir, struct ckpt **out, int *created) {
     if (!c->dir) { free(c); return WERR_NOMEM; }
     size_t dl = strlen(c->dir);
     while (dl > 1 && c->dir[dl - 1] == '/') c->dir[--dl] = 0;
-    int rc = mkdir_p(c->dir);
+    int rc = fs_mkdirs(c->dir);
     char p[PATH_MAX];
     static const char *const subs[] = {"offsets", "commits", "sources", "state"};
     for (size_t i = 0; !rc && i < sizeof subs / sizeof subs[0]; i++) {
