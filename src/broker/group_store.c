@@ -109,35 +109,6 @@ void grp_offsets_free(struct group *g) {
 
 /* ---- record encoding ---- */
 
-static void put16(struct buf *b, int16_t v) {
-    uint8_t x[2];
-    be16_put(x, (uint16_t)v);
-    buf_append(b, x, 2);
-}
-static void put32(struct buf *b, int32_t v) {
-    uint8_t x[4];
-    be32_put(x, (uint32_t)v);
-    buf_append(b, x, 4);
-}
-static void put64(struct buf *b, int64_t v) {
-    uint8_t x[8];
-    be64_put(x, (uint64_t)v);
-    buf_append(b, x, 8);
-}
-static void putstr(struct buf *b, const char *s, size_t n) { /* s NULL: null */
-    if (!s) {
-        put16(b, -1);
-        return;
-    }
-    if (n > INT16_MAX) n = INT16_MAX;
-    put16(b, (int16_t)n);
-    buf_append(b, s, n);
-}
-static void putcstr(struct buf *b, const char *s) { putstr(b, s, s ? strlen(s) : 0); }
-static void putbytes(struct buf *b, const uint8_t *p, int32_t n) {
-    put32(b, n);
-    if (n > 0) buf_append(b, p, (size_t)n);
-}
 
 void grp_batch_init(struct grp_batch *bt) {
     memset(bt, 0, sizeof *bt);
@@ -161,16 +132,16 @@ void grp_batch_offset(struct grp_batch *bt, const char *group, const char *topic
                       const struct grp_offset *o, int tomb) {
     buf_clear(&bt->key);
     buf_clear(&bt->val);
-    put16(&bt->key, 1);
-    putcstr(&bt->key, group);
-    putstr(&bt->key, topic, tlen);
-    put32(&bt->key, part);
+    buf_be16(&bt->key, (uint16_t)1);
+    buf_cstr16(&bt->key, group);
+    buf_str16(&bt->key, topic, tlen);
+    buf_be32(&bt->key, (uint32_t)part);
     if (!tomb) {
-        put16(&bt->val, 3);
-        put64(&bt->val, o->offset);
-        put32(&bt->val, o->leader_epoch);
-        putcstr(&bt->val, o->metadata ? o->metadata : "");
-        put64(&bt->val, o->commit_ts);
+        buf_be16(&bt->val, (uint16_t)3);
+        buf_be64(&bt->val, (uint64_t)o->offset);
+        buf_be32(&bt->val, (uint32_t)o->leader_epoch);
+        buf_cstr16(&bt->val, o->metadata ? o->metadata : "");
+        buf_be64(&bt->val, (uint64_t)o->commit_ts);
     }
     batch_add(bt, tomb);
 }
@@ -178,27 +149,27 @@ void grp_batch_offset(struct grp_batch *bt, const char *group, const char *topic
 void grp_batch_group(struct grp_batch *bt, const struct group *g, int tomb) {
     buf_clear(&bt->key);
     buf_clear(&bt->val);
-    put16(&bt->key, 2);
-    putcstr(&bt->key, g->id);
+    buf_be16(&bt->key, (uint16_t)2);
+    buf_cstr16(&bt->key, g->id);
     if (!tomb) {
-        put16(&bt->val, 3);
-        putcstr(&bt->val, g->protocol_type ? g->protocol_type : "");
-        put32(&bt->val, g->generation);
-        putcstr(&bt->val, g->protocol);
-        putcstr(&bt->val, g->leader);
-        put64(&bt->val, g->state_ts);
+        buf_be16(&bt->val, (uint16_t)3);
+        buf_cstr16(&bt->val, g->protocol_type ? g->protocol_type : "");
+        buf_be32(&bt->val, (uint32_t)g->generation);
+        buf_cstr16(&bt->val, g->protocol);
+        buf_cstr16(&bt->val, g->leader);
+        buf_be64(&bt->val, (uint64_t)g->state_ts);
         int stable = g->state == GRP_STABLE;
-        put32(&bt->val, stable ? g->nmembers : 0); /* members only with their assignments */
+        buf_be32(&bt->val, (uint32_t)stable ? g->nmembers : 0); /* members only with their assignments */
         for (struct grp_member *m = stable ? g->members : NULL; m; m = m->next) {
-            putcstr(&bt->val, m->id);
-            putcstr(&bt->val, m->instance_id);
-            putcstr(&bt->val, m->client_id);
-            putcstr(&bt->val, m->client_host);
-            put32(&bt->val, m->rebalance_timeout_ms);
-            put32(&bt->val, m->session_timeout_ms);
+            buf_cstr16(&bt->val, m->id);
+            buf_cstr16(&bt->val, m->instance_id);
+            buf_cstr16(&bt->val, m->client_id);
+            buf_cstr16(&bt->val, m->client_host);
+            buf_be32(&bt->val, (uint32_t)m->rebalance_timeout_ms);
+            buf_be32(&bt->val, (uint32_t)m->session_timeout_ms);
             const struct grp_protocol *p = grp_member_protocol(m, g->protocol);
-            putbytes(&bt->val, p ? p->meta : NULL, p ? p->len : 0);
-            putbytes(&bt->val, m->assignment, m->assignment_len);
+            buf_bytes32(&bt->val, p ? p->meta : NULL, p ? p->len : 0);
+            buf_bytes32(&bt->val, m->assignment, m->assignment_len);
         }
     }
     batch_add(bt, tomb);

@@ -202,15 +202,6 @@ int pstate_count(const struct pstate *ps) { return (int)ps->by_pid.n; }
 
 /* ---- snapshot ---- */
 
-static void put32(struct buf *b, uint32_t v) {
-    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    buf_append(b, x, 4);
-}
-static void put64(struct buf *b, uint64_t v) {
-    put32(b, (uint32_t)(v >> 32));
-    put32(b, (uint32_t)v);
-}
-
 int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_start, int64_t log_end) {
     if (!ps->dirty && log_end == ps->snap_off) return 0;
     int drop = 0; /* aborted transactions wholly below the log start are gone */
@@ -221,33 +212,32 @@ int pstate_snapshot(struct pstate *ps, const char *dir, int64_t log_start, int64
     }
     struct buf b = {0};
     buf_append(&b, "WPS2", 4);
-    put64(&b, (uint64_t)log_end);
-    put32(&b, (uint32_t)ps->by_pid.n);
+    buf_be64(&b, (uint64_t)log_end);
+    buf_be32(&b, (uint32_t)ps->by_pid.n);
     size_t it = 0;
     void *v;
     while (hmap_next(&ps->by_pid, &it, NULL, NULL, &v)) {
         struct producer *p = v;
-        put64(&b, (uint64_t)p->pid);
-        uint8_t e[2] = {(uint8_t)((uint16_t)p->epoch >> 8), (uint8_t)p->epoch};
-        buf_append(&b, e, 2);
-        put64(&b, (uint64_t)p->txn_first);
-        put32(&b, (uint32_t)p->nb);
+        buf_be64(&b, (uint64_t)p->pid);
+        buf_be16(&b, (uint16_t)p->epoch);
+        buf_be64(&b, (uint64_t)p->txn_first);
+        buf_be32(&b, (uint32_t)p->nb);
         for (int i = p->nb - 1; i >= 0; i--) { /* oldest first */
             const struct pbatch *x = &p->b[(p->head - i + PSTATE_BATCHES) % PSTATE_BATCHES];
-            put32(&b, (uint32_t)x->first_seq);
-            put32(&b, (uint32_t)x->last_seq);
-            put64(&b, (uint64_t)x->base_offset);
-            put32(&b, (uint32_t)x->last_offset_delta);
-            put64(&b, (uint64_t)x->max_timestamp);
+            buf_be32(&b, (uint32_t)x->first_seq);
+            buf_be32(&b, (uint32_t)x->last_seq);
+            buf_be64(&b, (uint64_t)x->base_offset);
+            buf_be32(&b, (uint32_t)x->last_offset_delta);
+            buf_be64(&b, (uint64_t)x->max_timestamp);
         }
     }
-    put32(&b, (uint32_t)ps->naborted);
+    buf_be32(&b, (uint32_t)ps->naborted);
     for (int i = 0; i < ps->naborted; i++) {
-        put64(&b, (uint64_t)ps->aborted[i].pid);
-        put64(&b, (uint64_t)ps->aborted[i].first_offset);
-        put64(&b, (uint64_t)ps->aborted[i].last_offset);
+        buf_be64(&b, (uint64_t)ps->aborted[i].pid);
+        buf_be64(&b, (uint64_t)ps->aborted[i].first_offset);
+        buf_be64(&b, (uint64_t)ps->aborted[i].last_offset);
     }
-    put32(&b, crc32c(0, b.p, b.len));
+    buf_be32(&b, crc32c(0, b.p, b.len));
     char path[1200], tmp[1300];
     snprintf(path, sizeof path, "%s/producer-state", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);

@@ -73,25 +73,6 @@ int txn_add_tp(struct txn *t, const char *topic, size_t tlen, int32_t part) {
 
 /* ---- the log ---- */
 
-static void put16(struct buf *b, int16_t v) {
-    uint8_t x[2];
-    be16_put(x, (uint16_t)v);
-    buf_append(b, x, 2);
-}
-static void put32(struct buf *b, int32_t v) {
-    uint8_t x[4];
-    be32_put(x, (uint32_t)v);
-    buf_append(b, x, 4);
-}
-static void put64(struct buf *b, int64_t v) {
-    uint8_t x[8];
-    be64_put(x, (uint64_t)v);
-    buf_append(b, x, 8);
-}
-static void putstr(struct buf *b, const char *s) {
-    put16(b, (int16_t)strlen(s));
-    buf_append(b, s, strlen(s));
-}
 
 
 int txn_store(struct broker *b, struct txn *t, struct req *r) {
@@ -100,12 +81,12 @@ int txn_store(struct broker *b, struct txn *t, struct req *r) {
     if (!p) return KERR_COORDINATOR_NOT_AVAILABLE;
     t->update_ms = clock_wall_ms();
     struct buf key = {0}, val = {0}, batch = {0};
-    put16(&key, 0);
-    putstr(&key, t->id);
-    put16(&val, 0);
-    put64(&val, t->pid);
-    put16(&val, t->epoch);
-    put32(&val, t->timeout_ms);
+    buf_be16(&key, (uint16_t)0);
+    buf_cstr16(&key, t->id);
+    buf_be16(&val, (uint16_t)0);
+    buf_be64(&val, (uint64_t)t->pid);
+    buf_be16(&val, (uint16_t)t->epoch);
+    buf_be32(&val, (uint32_t)t->timeout_ms);
     buf_putc(&val, (uint8_t)t->state);
     /* partitions grouped by topic, as Kafka writes them */
     int *done = calloc((size_t)t->ntps + 1, sizeof *done);
@@ -116,22 +97,22 @@ int txn_store(struct broker *b, struct txn *t, struct req *r) {
         for (int j = 0; j < i && !seen; j++) seen = !strcmp(t->tps[j].topic, t->tps[i].topic);
         ntopics += !seen;
     }
-    put32(&val, ntopics);
+    buf_be32(&val, (uint32_t)ntopics);
     for (int i = 0; i < t->ntps; i++) {
         if (done[i]) continue;
-        putstr(&val, t->tps[i].topic);
+        buf_cstr16(&val, t->tps[i].topic);
         int n = 0;
         for (int j = i; j < t->ntps; j++) n += !strcmp(t->tps[j].topic, t->tps[i].topic);
-        put32(&val, n);
+        buf_be32(&val, (uint32_t)n);
         for (int j = i; j < t->ntps; j++)
             if (!strcmp(t->tps[j].topic, t->tps[i].topic)) {
-                put32(&val, t->tps[j].part);
+                buf_be32(&val, (uint32_t)t->tps[j].part);
                 done[j] = 1;
             }
     }
     free(done);
-    put64(&val, t->update_ms);
-    put64(&val, t->start_ms);
+    buf_be64(&val, (uint64_t)t->update_ms);
+    buf_be64(&val, (uint64_t)t->start_ms);
     struct batch_builder bb;
     batch_builder_init(&bb, &batch, 0);
     batch_builder_add(&bb, t->update_ms, key.p, (int32_t)key.len, val.p, (int32_t)val.len, NULL, 0);

@@ -48,3 +48,35 @@ void buf_free(struct buf *b) {
     b->p = NULL;
     b->len = b->cap = 0;
 }
+
+void buf_be16(struct buf *b, uint16_t v) {
+    uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    buf_append(b, x, 2);
+}
+
+void buf_be32(struct buf *b, uint32_t v) {
+    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    buf_append(b, x, 4);
+}
+
+void buf_be64(struct buf *b, uint64_t v) {
+    buf_be32(b, (uint32_t)(v >> 32));
+    buf_be32(b, (uint32_t)v);
+}
+
+void buf_str16(struct buf *b, const char *s, size_t n) {
+    if (!s) {
+        buf_be16(b, 0xffff);
+        return;
+    }
+    if (n > 0x7fff) n = 0x7fff;
+    buf_be16(b, (uint16_t)n);
+    buf_append(b, s, n);
+}
+
+void buf_cstr16(struct buf *b, const char *s) { buf_str16(b, s, s ? strlen(s) : 0); }
+
+void buf_bytes32(struct buf *b, const void *p, int32_t n) {
+    buf_be32(b, (uint32_t)n);
+    if (n > 0) buf_append(b, p, (size_t)n);
+}
