@@ -151,6 +151,17 @@ static int validate_set(const struct props *p, char *err, size_t errlen) {
     return 0;
 }
 
+/* The end of both alters: the new override set np (built unless code is
+ * already an error) is validated and, unless validate_only, applied; np is
+ * consumed. Returns the resource's error code. */
+static int16_t apply_overrides(struct broker *b, struct topic *t, struct props *np, int validate_only, int16_t code,
+                               char *err, size_t errlen) {
+    if (!code) code = (int16_t)validate_set(np, err, errlen);
+    if (!code && !validate_only) code = (int16_t)topic_set_overrides(b, t, np);
+    props_free(np);
+    return code;
+}
+
 /* Copies the current overrides, skipping superseded entries and deleted keys. */
 static void copy_overrides(struct props *dst, const struct props *src) {
     for (size_t i = 0; i < src->n; i++)
@@ -197,9 +208,7 @@ int h_alter_configs(struct broker *b, struct req *r) {
             if (!c->value.p) continue; /* null: back to the default */
             props_set(&np, wstr_dup(&r->arena, c->name), wstr_dup(&r->arena, c->value), 0);
         }
-        if (!code) code = (int16_t)validate_set(&np, err, sizeof err);
-        if (!code && !q->validate_only) code = (int16_t)topic_set_overrides(b, t, &np);
-        props_free(&np);
+        code = apply_overrides(b, t, &np, q->validate_only, code, err, sizeof err);
         out->error_code = code;
         if (code) out->error_message = adup(r, err);
     }
@@ -294,9 +303,7 @@ int h_incremental_alter_configs(struct broker *b, struct req *r) {
                 snprintf(err, sizeof err, "Unknown config operation %d", c->config_operation);
             }
         }
-        if (!code) code = (int16_t)validate_set(&np, err, sizeof err);
-        if (!code && !q->validate_only) code = (int16_t)topic_set_overrides(b, t, &np);
-        props_free(&np);
+        code = apply_overrides(b, t, &np, q->validate_only, code, err, sizeof err);
         out->error_code = code;
         if (code) out->error_message = adup(r, err);
     }
