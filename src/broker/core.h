@@ -226,4 +226,19 @@ void partition_add_sync_waiter(struct broker *b, struct partition *p, struct req
 /* Asks the flusher to sync p if it has waiters and no job in flight. */
 void partition_request_sync(struct broker *b, struct partition *p);
 
+/* Sync tokens: the broker's own waits on durability (partition_io.c). A
+ * token is a connectionless request that partition_add_sync_waiter can
+ * hold on several partitions; once every one of them is durable up to its
+ * offset, fn(b, ctx) runs (if fn is set) and the token is freed. A new
+ * token holds one guard wait, so adding waiters never fires it early;
+ * sync_token_arm releases the guard (and fires at once if nothing is left
+ * to wait for). ctx is malloc'ed or NULL and fn owns it (a token dropped at
+ * shutdown frees it). */
+struct req *sync_token_new(void (*fn)(struct broker *b, void *ctx), void *ctx);
+void sync_token_arm(struct broker *b, struct req *tok);
+/* Frees a token without running it (shutdown). */
+void sync_token_drop(struct req *tok);
+/* Starts the sync of p up to upto with nobody waiting on the result. */
+void partition_sync_soon(struct broker *b, struct partition *p, int64_t upto);
+
 #endif

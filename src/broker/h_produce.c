@@ -15,7 +15,6 @@
 #include "wire/api_produce.h"
 #include "wire/batch.h"
 #include "wire/compress.h"
-#include "wire/compress.h"
 #include "wire/errors.h"
 
 #include <stdlib.h>
@@ -157,7 +156,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     struct batch_hdr h;
     int idempotent = 0;
     while (batch_iter_next(&it, &bp, &bl, &h) == 1) idempotent |= h.producer_id >= 0;
-    int64_t first = -1, last = -1, start = -1, append_time = -1;
+    int64_t first = -1, last = -1, start = -1, append_time = -1, txn_need = -1;
     if (!idempotent) {
         struct plog_append res;
         rc = plog_append(p->log, data, len, now, lat, &res);
@@ -170,9 +169,11 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
             int16_t kerr = 0;
             enum pstate_verdict v = h.producer_id >= 0 ? pstate_check(p->ps, &h, &dup, &kerr) : PS_APPEND;
             if (v == PS_APPEND && (h.attributes & BATCH_ATTR_TRANSACTIONAL)) { /* must be in an ongoing transaction */
+                int64_t need = -1;
                 kerr = (int16_t)txn_check_produce(b, txn_id, h.producer_id, h.producer_epoch, t->name,
-                                                  strlen(t->name), in->index);
+                                                  strlen(t->name), in->index, &need);
                 if (kerr) v = PS_ERROR;
+                else if (need > txn_need) txn_need = need;
             }
             if (v == PS_ERROR) {
                 out->error_code = kerr;
@@ -202,6 +203,10 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     if (last < 0) return; /* only duplicates */
     partition_notify_append(b, p);
     if (acks == -1 && plog_flushed_offset(p->log) <= last) partition_add_sync_waiter(b, p, r, last + 1);
+    if (acks == -1 && txn_need > 0) { /* the coordinator's record of this partition must be durable too (txn.h) */
+        struct partition *tp = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
+        if (tp && plog_flushed_offset(tp->log) < txn_need) partition_add_sync_waiter(b, tp, r, txn_need);
+    }
     return;
 storage_error:
     log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));

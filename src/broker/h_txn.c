@@ -1,8 +1,11 @@
 /* h_txn: the transaction APIs: InitProducerId (22, idempotent and
  * transactional), AddPartitionsToTxn (24), AddOffsetsToTxn (25), EndTxn
  * (26), TxnOffsetCommit (28), DescribeTransactions (65), ListTransactions
- * (66). State changes are answered only once their record in
- * __transaction_state (and, for EndTxn, every marker) is durable; see txn.h. */
+ * (66). State changes are answered once their record in
+ * __transaction_state is durable, except AddPartitionsToTxn, answered at
+ * once (the Produce that follows waits for the record instead), and
+ * requests for a transactional id whose transaction is ending wait until
+ * it has completed; see txn.h. */
 #include "broker/group.h"
 #include "broker/topics.h"
 #include "broker/txn.h"
@@ -44,6 +47,14 @@ static void begin(struct txn *t) {
 
 static int parked_or_done(struct req *r) { return r->pending ? H_PARKED : H_DONE; }
 
+/* Starts the sync of t's latest record without waiting for it: the
+ * transactional Produce that follows waits for it (txn_check_produce). */
+static void store_soon(struct broker *b, struct txn *t) {
+    if (txn_store(b, t, NULL)) return;
+    struct partition *p = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
+    if (p) partition_sync_soon(b, p, t->need_off);
+}
+
 /* ---- InitProducerId ---- */
 
 int h_init_producer_id(struct broker *b, struct req *r) {
@@ -67,10 +78,9 @@ int h_init_producer_id(struct broker *b, struct req *r) {
         return H_DONE;
     }
     struct txn *t = txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n);
-    if (t && t->ending) {
-        resp.error_code = KERR_CONCURRENT_TRANSACTIONS;
-        req_respond(r, &resp);
-        return H_DONE;
+    if (txn_busy(t)) {
+        txn_park(t, r);
+        return H_PARKED;
     }
     if (t && q->producer_id >= 0) {
         /* KIP-360: a producer asking for a new epoch with its current id and
@@ -170,6 +180,10 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         struct txn *t = q->v3_and_below_transactional_id.p
                             ? txn_find(b, q->v3_and_below_transactional_id.p, (size_t)q->v3_and_below_transactional_id.n)
                             : NULL;
+        if (txn_busy(t)) {
+            txn_park(t, r);
+            return H_PARKED;
+        }
         int16_t e = check_owner(r, t, q->v3_and_below_producer_id, q->v3_and_below_producer_epoch, 2);
         int n = q->v3_and_below_topics.n > 0 ? q->v3_and_below_topics.n : 0;
         resp.results_by_topic_v3_and_below.n = n;
@@ -177,12 +191,20 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         int changed = add_partitions(b, r, t, e, 0, q->v3_and_below_topics.v, n, resp.results_by_topic_v3_and_below.v);
         if (!e && (changed || t->state != TXN_ONGOING)) {
             begin(t);
-            txn_store(b, t, r);
+            store_soon(b, t);
         }
         req_respond(r, &resp);
-        return parked_or_done(r);
+        return H_DONE;
     }
     int nt = q->transactions.n > 0 ? q->transactions.n : 0;
+    for (int k = 0; k < nt; k++) { /* all or nothing: wait for the first busy one, then look again */
+        struct add_partitions_to_txn_req_transaction *qx = &q->transactions.v[k];
+        struct txn *t = qx->transactional_id.p ? txn_find(b, qx->transactional_id.p, (size_t)qx->transactional_id.n) : NULL;
+        if (txn_busy(t)) {
+            txn_park(t, r);
+            return H_PARKED;
+        }
+    }
     resp.results_by_transaction.n = nt;
     resp.results_by_transaction.v = arena_calloc(&r->arena, (size_t)nt * sizeof *resp.results_by_transaction.v + 1);
     for (int k = 0; k < nt; k++) {
@@ -197,11 +219,11 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         int changed = add_partitions(b, r, t, e, qx->verify_only, qx->topics.v, n, rx->topic_results.v);
         if (!e && !qx->verify_only && (changed || t->state != TXN_ONGOING)) {
             begin(t);
-            txn_store(b, t, r);
+            store_soon(b, t);
         }
     }
     req_respond(r, &resp);
-    return parked_or_done(r);
+    return H_DONE;
 }
 
 /* ---- AddOffsetsToTxn ---- */
@@ -210,6 +232,10 @@ int h_add_offsets_to_txn(struct broker *b, struct req *r) {
     struct add_offsets_to_txn_req *q = r->body;
     struct add_offsets_to_txn_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
+    if (txn_busy(t)) {
+        txn_park(t, r);
+        return H_PARKED;
+    }
     resp.error_code = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!resp.error_code && (!q->group_id.p || q->group_id.n == 0)) resp.error_code = KERR_INVALID_GROUP_ID;
     if (!resp.error_code && !partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0))
@@ -231,6 +257,10 @@ int h_txn_offset_commit(struct broker *b, struct req *r) {
     struct txn_offset_commit_req *q = r->body;
     struct txn_offset_commit_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
+    if (txn_busy(t)) {
+        txn_park(t, r);
+        return H_PARKED;
+    }
     int16_t e = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!e && !txn_has_tp(t, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0)) e = KERR_INVALID_TXN_STATE;
     if (!e && (!q->group_id.p || q->group_id.n == 0)) e = KERR_INVALID_GROUP_ID;
@@ -282,16 +312,16 @@ int h_txn_offset_commit(struct broker *b, struct req *r) {
 
 /* ---- EndTxn ---- */
 
-/* Phase two, once the Prepare record and every marker are durable. */
-static void end_txn_done(struct broker *b, struct req *r) {
+/* The Prepare record is durable: the decision stands. The markers go out
+ * and the producer hears back; the Complete record follows once the
+ * markers are durable (txn_decided). */
+static void end_txn_prepared(struct broker *b, struct req *r) {
     const char *id = r->hstate;
     struct txn *t = txn_find(b, id, strlen(id));
-    if (t && t->ending) {
-        t->state = t->state == TXN_PREPARE_COMMIT ? TXN_COMPLETE_COMMIT : TXN_COMPLETE_ABORT;
-        txn_clear_tps(t);
-        t->ending = 0;
-        txn_store(b, t, NULL);
-    }
+    struct end_txn_resp resp = {0};
+    if (t && t->ending) txn_decided(b, t);
+    else resp.error_code = KERR_INVALID_TXN_STATE; /* not reached: nothing else ends an ending transaction */
+    req_respond(r, &resp);
     req_complete(b, r, REQ_DONE);
 }
 
@@ -299,6 +329,10 @@ int h_end_txn(struct broker *b, struct req *r) {
     struct end_txn_req *q = r->body;
     struct end_txn_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
+    if (txn_busy(t)) { /* e.g. a retry while the first EndTxn is still being written: answered after it */
+        txn_park(t, r);
+        return H_PARKED;
+    }
     int16_t e = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!e) {
         int commit = q->committed != 0;
@@ -313,13 +347,11 @@ int h_end_txn(struct broker *b, struct req *r) {
                 t->ending = 0;
                 break;
             }
-            txn_write_markers(b, t, commit, r);
-            req_respond(r, &resp);
             if (!r->pending) {
-                end_txn_done(b, r);
+                end_txn_prepared(b, r);
                 return H_PARKED; /* completed early: dispatch turns this into done */
             }
-            r->on_synced = end_txn_done;
+            r->on_synced = end_txn_prepared;
             return H_PARKED;
         case TXN_COMPLETE_COMMIT: /* a retry of a commit that went through */
             if (!commit) e = KERR_INVALID_TXN_STATE;

@@ -33,6 +33,47 @@ int partition_append_batches(struct broker *b, struct partition *p, uint8_t *dat
     return KERR_NONE;
 }
 
+/* The token's callback travels in its hstate. */
+struct sync_token {
+    void (*fn)(struct broker *b, void *ctx);
+    void *ctx;
+};
+
+static void sync_token_fire(struct broker *b, struct req *tok) {
+    struct sync_token *st = tok->hstate;
+    if (st->fn) st->fn(b, st->ctx);
+    free(st);
+    free(tok);
+}
+
+struct req *sync_token_new(void (*fn)(struct broker *b, void *ctx), void *ctx) {
+    struct req *tok = calloc(1, sizeof *tok);
+    struct sync_token *st = malloc(sizeof *st);
+    if (!tok || !st) abort();
+    st->fn = fn;
+    st->ctx = ctx;
+    tok->hstate = st;
+    tok->on_synced = sync_token_fire;
+    tok->pending = 1; /* the guard */
+    return tok;
+}
+
+void sync_token_arm(struct broker *b, struct req *tok) { req_sync_done(b, tok); }
+
+void sync_token_drop(struct req *tok) {
+    struct sync_token *st = tok->hstate;
+    free(st->ctx); /* callers pass malloc'ed contexts */
+    free(st);
+    free(tok);
+}
+
+void partition_sync_soon(struct broker *b, struct partition *p, int64_t upto) {
+    if (plog_flushed_offset(p->log) >= upto) return;
+    struct req *tok = sync_token_new(NULL, NULL);
+    partition_add_sync_waiter(b, p, tok, upto);
+    sync_token_arm(b, tok);
+}
+
 int partition_scan(struct partition *p, partition_scan_fn fn, void *ctx, char *err, size_t errlen) {
     int64_t off = plog_start_offset(p->log), end = plog_end_offset(p->log);
     uint8_t *buf = NULL;

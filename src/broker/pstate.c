@@ -150,6 +150,22 @@ int pstate_txn_open(struct pstate *ps, int64_t pid) {
     return p && p->txn_first >= 0;
 }
 
+int pstate_open_txns(struct pstate *ps, struct ptxn_open **out) {
+    *out = NULL;
+    if (ps->nopen <= 0) return 0;
+    struct ptxn_open *v = malloc((size_t)ps->nopen * sizeof *v);
+    if (!v) abort();
+    int n = 0;
+    size_t it = 0;
+    void *x;
+    while (hmap_next(&ps->by_pid, &it, NULL, NULL, &x)) {
+        const struct producer *p = x;
+        if (p->txn_first >= 0 && n < ps->nopen) v[n++] = (struct ptxn_open){p->pid, p->txn_first, p->epoch};
+    }
+    *out = v;
+    return n;
+}
+
 void pstate_aborted_in(struct pstate *ps, int64_t from, int64_t upto, const struct ptxn_aborted **out, int *n) {
     /* sorted by last_offset: skip those that ended before `from` */
     int lo = 0, hi = ps->naborted;

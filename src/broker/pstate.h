@@ -50,6 +50,13 @@ void pstate_update(struct pstate *ps, const struct batch_hdr *h, const uint8_t *
 int64_t pstate_first_unstable(struct pstate *ps);
 /* Is producer pid in an open transaction here? */
 int pstate_txn_open(struct pstate *ps, int64_t pid);
+/* The open transactions: a malloc'ed array in *out (free it), their count
+ * returned. */
+struct ptxn_open {
+    int64_t pid, first_offset;
+    int16_t epoch;
+};
+int pstate_open_txns(struct pstate *ps, struct ptxn_open **out);
 struct ptxn_aborted {
     int64_t pid, first_offset, last_offset; /* last = the ABORT marker's offset */
 };

@@ -168,6 +168,7 @@ static void partition_free(struct broker *b, struct partition *p, int delete_fil
     while (p->sync_waiters) {
         struct waiter *w = p->sync_waiters;
         p->sync_waiters = w->next;
+        if (!w->req->conn && --w->req->pending == 0) sync_token_drop(w->req); /* the broker's own wait */
         free(w);
     }
     while (p->fetch_waiters) {

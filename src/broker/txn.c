@@ -118,52 +118,56 @@ int txn_store(struct broker *b, struct txn *t, struct req *r) {
     batch_builder_add(&bb, t->update_ms, key.p, (int32_t)key.len, val.p, (int32_t)val.len, NULL, 0);
     batch_builder_finish(&bb);
     int err = partition_append_batches(b, p, batch.p, batch.len, r);
+    if (!err) t->need_off = plog_end_offset(p->log);
     buf_free(&key);
     buf_free(&val);
     buf_free(&batch);
     return err;
 }
 
-/* Writes the COMMIT or ABORT marker of t's producer to every partition of
- * the transaction; r (if any) waits until all are durable. */
-void txn_write_markers(struct broker *b, struct txn *t, int commit, struct req *r) {
+/* Appends producer pid's COMMIT or ABORT marker to p; r (if any) waits
+ * until it is durable. */
+static void write_marker(struct broker *b, struct partition *p, int64_t pid, int16_t epoch, int commit,
+                         struct req *r) {
     struct buf batch = {0};
-    for (int i = 0; i < t->ntps; i++) {
-        struct partition *p = partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part);
-        if (!p) continue; /* deleted meanwhile: nothing to close there */
-        buf_clear(&batch);
-        struct batch_builder bb;
-        batch_builder_init(&bb, &batch, 0);
-        bb.producer_id = t->pid;
-        bb.producer_epoch = t->epoch;
-        bb.base_sequence = -1;
-        bb.attributes = BATCH_ATTR_CONTROL | BATCH_ATTR_TRANSACTIONAL;
-        uint8_t key[4], val[6];
-        be16_put(key, 0);
-        be16_put(key + 2, (uint16_t)(commit ? CTRL_COMMIT : CTRL_ABORT));
-        be16_put(val, 0);
-        be32_put(val + 2, 0); /* coordinator epoch */
-        batch_builder_add(&bb, clock_wall_ms(), key, 4, val, 6, NULL, 0);
-        batch_builder_finish(&bb);
-        if (partition_append_batches(b, p, batch.p, batch.len, r)) continue;
-        if (!strcmp(t->tps[i].topic, GRP_OFFSETS_TOPIC) && b->grp) grp_txn_complete(b, t->pid, commit);
-    }
+    struct batch_builder bb;
+    batch_builder_init(&bb, &batch, 0);
+    bb.producer_id = pid;
+    bb.producer_epoch = epoch;
+    bb.base_sequence = -1;
+    bb.attributes = BATCH_ATTR_CONTROL | BATCH_ATTR_TRANSACTIONAL;
+    uint8_t key[4], val[6];
+    be16_put(key, 0);
+    be16_put(key + 2, (uint16_t)(commit ? CTRL_COMMIT : CTRL_ABORT));
+    be16_put(val, 0);
+    be32_put(val + 2, 0); /* coordinator epoch */
+    batch_builder_add(&bb, clock_wall_ms(), key, 4, val, 6, NULL, 0);
+    batch_builder_finish(&bb);
+    if (!partition_append_batches(b, p, batch.p, batch.len, r) && !strcmp(p->topic->name, GRP_OFFSETS_TOPIC) && b->grp)
+        grp_txn_complete(b, pid, commit);
     buf_free(&batch);
 }
 
-/* Flushes the partitions of t and the state log synchronously, releasing
- * whatever waited on them (for the rare paths with no request to park). */
-static void flush_now(struct broker *b, struct txn *t) {
-    for (int i = -1; i < t->ntps; i++) {
-        struct partition *p = i < 0 ? partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0)
-                                    : partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part);
-        if (!p || plog_flushed_offset(p->log) >= plog_end_offset(p->log)) continue;
-        if (plog_flush(p->log) == 0) produce_on_synced(b, p);
+/* Writes the COMMIT or ABORT marker of t's producer to every partition of
+ * the transaction; r (if any) waits until all are durable. */
+void txn_write_markers(struct broker *b, struct txn *t, int commit, struct req *r) {
+    for (int i = 0; i < t->ntps; i++) {
+        struct partition *p = partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part);
+        if (p) write_marker(b, p, t->pid, t->epoch, commit, r); /* else deleted meanwhile: nothing to close */
     }
 }
 
-/* Ends t at once (no request waits): both phases, synchronously. With
- * bump, the epoch is raised first, fencing the producer that let it run. */
+/* Flushes p synchronously, releasing whatever waited on it (for the rare
+ * paths with no request to park). */
+static void flush_part(struct broker *b, struct partition *p) {
+    if (!p || plog_flushed_offset(p->log) >= plog_end_offset(p->log)) return;
+    if (plog_flush(p->log) == 0) produce_on_synced(b, p);
+}
+
+/* Ends t at once (no request waits): both phases, synchronously, in the
+ * same order as EndTxn (markers only once the Prepare record is durable).
+ * With bump, the epoch is raised first, fencing the producer that let it
+ * run. */
 void txn_end_now(struct broker *b, struct txn *t, int commit, int bump) {
     if (bump && t->epoch < INT16_MAX - 1) {
         t->epoch++;
@@ -171,12 +175,62 @@ void txn_end_now(struct broker *b, struct txn *t, int commit, int bump) {
     }
     t->state = commit ? TXN_PREPARE_COMMIT : TXN_PREPARE_ABORT;
     txn_store(b, t, NULL);
+    flush_part(b, partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0));
     txn_write_markers(b, t, commit, NULL);
-    flush_now(b, t);
+    for (int i = 0; i < t->ntps; i++)
+        flush_part(b, partition_find(b, t->tps[i].topic, strlen(t->tps[i].topic), t->tps[i].part));
     t->state = commit ? TXN_COMPLETE_COMMIT : TXN_COMPLETE_ABORT;
     txn_clear_tps(t);
     t->ending = 0;
     txn_store(b, t, NULL);
+}
+
+void txn_park(struct txn *t, struct req *r) {
+    if (t->nparked == t->capparked) {
+        t->capparked = t->capparked ? t->capparked * 2 : 4;
+        t->parked = realloc(t->parked, (size_t)t->capparked * sizeof *t->parked);
+        if (!t->parked) abort();
+    }
+    t->parked[t->nparked++] = r;
+}
+
+/* Runs the handlers of the requests that waited for t, in arrival order. */
+static void resume_parked(struct broker *b, struct txn *t) {
+    struct req **v = t->parked;
+    int n = t->nparked;
+    t->parked = NULL;
+    t->nparked = t->capparked = 0;
+    for (int i = 0; i < n; i++) {
+        struct req *r = v[i];
+        int hr = handler_for(r->hdr.api_key)(b, r);
+        if (hr == H_DONE) req_complete(b, r, REQ_DONE);
+        else if (hr == H_NO_RESPONSE) req_complete(b, r, REQ_NO_RESPONSE);
+        /* H_PARKED: waiting again, on syncs or on a transaction */
+    }
+    free(v);
+}
+
+/* Phase 2: every marker of t is durable. ctx is t's id. */
+static void markers_durable(struct broker *b, void *ctx) {
+    char *id = ctx;
+    struct txn *t = txn_find(b, id, strlen(id));
+    free(id);
+    if (!t || !t->completing) return;
+    t->state = t->state == TXN_PREPARE_COMMIT ? TXN_COMPLETE_COMMIT : TXN_COMPLETE_ABORT;
+    txn_clear_tps(t);
+    t->completing = 0;
+    txn_store(b, t, NULL);
+    resume_parked(b, t);
+}
+
+void txn_decided(struct broker *b, struct txn *t) {
+    t->ending = 0;
+    t->completing = 1;
+    char *id = strdup(t->id);
+    if (!id) abort();
+    struct req *tok = sync_token_new(markers_durable, id);
+    txn_write_markers(b, t, t->state == TXN_PREPARE_COMMIT, tok);
+    sync_token_arm(b, tok);
 }
 
 void txn_tick(struct broker *b, int64_t now_wall) {
@@ -193,7 +247,8 @@ void txn_tick(struct broker *b, int64_t now_wall) {
 }
 
 int txn_check_produce(struct broker *b, const struct wstr *txn_id, int64_t pid, int16_t epoch, const char *topic,
-                      size_t tlen, int32_t part) {
+                      size_t tlen, int32_t part, int64_t *need_off) {
+    *need_off = -1;
     if (!b->txn) return KERR_COORDINATOR_NOT_AVAILABLE;
     struct txn *t = txn_id && txn_id->p ? txn_find(b, txn_id->p, (size_t)txn_id->n)
                                         : hmap_get(&b->txn->by_pid, &pid, sizeof pid);
@@ -201,6 +256,7 @@ int txn_check_produce(struct broker *b, const struct wstr *txn_id, int64_t pid, 
     if (epoch < t->epoch) return KERR_INVALID_PRODUCER_EPOCH;
     if (epoch > t->epoch) return KERR_INVALID_PRODUCER_EPOCH;
     if (t->state != TXN_ONGOING || t->ending || !txn_has_tp(t, topic, tlen, part)) return KERR_INVALID_TXN_STATE;
+    *need_off = t->need_off;
     return KERR_NONE;
 }
 
@@ -264,6 +320,64 @@ static int load_batch(void *ctx, const struct batch_hdr *h, const uint8_t *bp, s
     return 0;
 }
 
+/* Loading, after the Prepare states are completed: transactions open in a
+ * partition that the coordinator does not list there (txn.h). The ones
+ * whose transaction is still Ongoing at that epoch join it; the others are
+ * orphans: their producer is fenced first (durably), then they get an
+ * ABORT marker, so a crash in between repeats the repair rather than
+ * leaving a closed partition behind a producer that could still commit. */
+static void repair_open(struct broker *b) {
+    struct orphan {
+        struct partition *p;
+        int64_t pid;
+        int16_t epoch;
+    } *orphans = NULL;
+    int norphans = 0, joined = 0;
+    size_t it = 0;
+    void *v;
+    while (hmap_next(&b->topics, &it, NULL, NULL, &v)) {
+        struct topic *tp = v;
+        for (int i = 0; i < tp->npart; i++) {
+            struct partition *p = tp->parts[i];
+            struct ptxn_open *o;
+            int n = pstate_open_txns(p->ps, &o);
+            for (int k = 0; k < n; k++) {
+                struct txn *t = hmap_get(&b->txn->by_pid, &o[k].pid, sizeof o[k].pid);
+                if (t && t->state == TXN_ONGOING && t->epoch == o[k].epoch) {
+                    if (txn_add_tp(t, tp->name, strlen(tp->name), p->index)) {
+                        log_info("transaction %s: %s-%d has its data from offset %" PRId64
+                                 " but was not recorded in it at the last stop: added",
+                                 t->id, tp->name, p->index, o[k].first_offset);
+                        txn_store(b, t, NULL);
+                        joined++;
+                    }
+                    continue;
+                }
+                int16_t epoch = o[k].epoch;
+                if (t && t->epoch <= epoch && epoch < INT16_MAX - 1) { /* fence the producer that wrote it */
+                    t->epoch = (int16_t)(epoch + 1);
+                    t->last_epoch = -1;
+                    txn_store(b, t, NULL);
+                }
+                if (t && t->epoch > epoch) epoch = t->epoch;
+                log_info("%s-%d: producer %" PRId64 " left a transaction open from offset %" PRId64
+                         " that its coordinator %s: aborting it%s",
+                         tp->name, p->index, o[k].pid, o[k].first_offset,
+                         t ? "did not record there" : "does not know", t ? " and fencing the producer" : "");
+                orphans = realloc(orphans, (size_t)(norphans + 1) * sizeof *orphans);
+                if (!orphans) abort();
+                orphans[norphans++] = (struct orphan){p, o[k].pid, epoch};
+            }
+            free(o);
+        }
+    }
+    if (!joined && !norphans) return;
+    flush_part(b, partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0));
+    for (int i = 0; i < norphans; i++) write_marker(b, orphans[i].p, orphans[i].pid, orphans[i].epoch, 0, NULL);
+    for (int i = 0; i < norphans; i++) flush_part(b, orphans[i].p);
+    free(orphans);
+}
+
 int txn_open(struct broker *b, char *err, size_t errlen) {
     b->txn = calloc(1, sizeof *b->txn);
     if (!b->txn) abort();
@@ -288,6 +402,7 @@ int txn_open(struct broker *b, char *err, size_t errlen) {
         }
     }
     if (n) log_info("%s: %d transactional id(s), %d transaction(s) completed", TXN_TOPIC, n, finished);
+    repair_open(b);
     return 0;
 }
 
@@ -299,6 +414,7 @@ void txn_free(struct broker *b) {
         struct txn *t = v;
         txn_clear_tps(t);
         free(t->tps);
+        free(t->parked); /* the requests themselves go with their connections */
         free(t->id);
         free(t);
     }

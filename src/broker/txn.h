@@ -3,14 +3,33 @@
  *
  * The one thing to know first: a transaction ends in two phases, and the
  * order of durable writes is what makes it crash-safe.
- *   1. PrepareCommit/PrepareAbort is appended to __transaction_state and a
- *      COMMIT/ABORT marker to every partition of the transaction;
- *   2. once all of those are on disk, EndTxn is answered and
- *      CompleteCommit/CompleteAbort is appended.
- * A crash before (1) is durable leaves the transaction Ongoing (it times
- * out and is aborted); a crash after leaves a Prepare state, and loading
- * writes the markers again (a second marker for a closed transaction is
- * ignored by the partition and by consumers) and completes it.
+ *   1. PrepareCommit/PrepareAbort is appended to __transaction_state; once
+ *      it is on disk the decision is made: a COMMIT/ABORT marker is
+ *      appended to every partition of the transaction and EndTxn is
+ *      answered (Kafka answers at the same point);
+ *   2. once every marker is on disk, CompleteCommit/CompleteAbort is
+ *      appended. Until then the transactional id's next requests
+ *      (AddPartitionsToTxn of the next transaction, InitProducerId, ...)
+ *      wait in t->parked and run when it completes, so its next state
+ *      record never lands in the log before the markers are durable.
+ * A marker is never written before its Prepare record is durable: a crash
+ * cannot leave one partition committed and the transaction Ongoing (to be
+ * aborted). A crash before (1) is durable leaves the transaction Ongoing
+ * (it times out and is aborted); a crash after leaves a Prepare state, and
+ * loading writes the markers again (a second marker for a closed
+ * transaction is ignored by the partition and by consumers) and completes
+ * it.
+ *
+ * AddPartitionsToTxn is answered as soon as its record is appended, not
+ * once it is durable; two rules keep that safe. A transactional Produce
+ * with acks=all is acknowledged only once __transaction_state is durable
+ * up to the record that added its partition (t->need_off), so no client
+ * holds an acknowledged write the coordinator could forget. And loading
+ * repairs what a crash can leave behind, data on disk whose partition the
+ * coordinator never durably added: such a partition joins its producer's
+ * transaction if that is still Ongoing at the same epoch, and otherwise
+ * gets an ABORT marker and the producer is fenced (its epoch bumped) so it
+ * cannot go on to commit a transaction that lost data.
  *
  * State lives in memory, keyed by transactional id, and in the compacted
  * internal topic __transaction_state (one partition), with Kafka's record
@@ -52,6 +71,11 @@ struct txn {
     int ntps, captps;
     int64_t start_ms, update_ms; /* wall clock */
     int ending;                  /* phase 1 written, waiting for it to be durable */
+    int completing;              /* markers written, waiting for them to be durable */
+    int64_t need_off;            /* __transaction_state must be durable below this before
+                                    a transactional produce is acknowledged */
+    struct req **parked;         /* requests waiting for the end of ending/completing */
+    int nparked, capparked;
 };
 
 struct txn_coord {
@@ -80,10 +104,19 @@ int txn_store(struct broker *b, struct txn *t, struct req *r);
 void txn_write_markers(struct broker *b, struct txn *t, int commit, struct req *r);
 /* Both phases at once, synchronously (timeouts, fencing, recovery). */
 void txn_end_now(struct broker *b, struct txn *t, int commit, int bump);
+/* Phase 1's second half, once the Prepare record is durable: writes the
+ * markers and completes t (phase 2) when they are durable. */
+void txn_decided(struct broker *b, struct txn *t);
+/* Is t between EndTxn and its Complete record? Then requests for it wait:
+ * txn_park queues r (the handler returns H_PARKED) and r's handler runs
+ * again once t completes. */
+static inline int txn_busy(const struct txn *t) { return t && (t->ending || t->completing); }
+void txn_park(struct txn *t, struct req *r);
 
 /* Produce-time check for a transactional batch of pid/epoch to topic/part:
- * 0 or a Kafka error code. */
+ * 0 or a Kafka error code. *need_off is set to the offset below which
+ * __transaction_state must be durable before the batch is acknowledged. */
 int txn_check_produce(struct broker *b, const struct wstr *txn_id, int64_t pid, int16_t epoch, const char *topic,
-                      size_t tlen, int32_t part);
+                      size_t tlen, int32_t part, int64_t *need_off);
 
 #endif

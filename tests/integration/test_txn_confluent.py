@@ -40,6 +40,9 @@ EndTxn v0-1, TxnOffsetCommit v0-3, Fetch v4+ with isolation levels).
   - a transaction left open by a producer that vanished while the broker
     was down: recovered as open after a broker SIGKILL, then aborted by its
     timeout
+  - AddPartitionsToTxn records lost to a (simulated) power loss while the
+    partition's data survived: the partition joins its transaction if that
+    is still Ongoing, else its data is aborted and the producer fenced
 
 TXN_SEED (default 20261121) seeds the kill moments and the loop's batch
 sizes; TXN_LOOP_KILLS (default 6) and TXN_BROKER_KILLS (default 6) set the
@@ -361,6 +364,82 @@ def t_timeout_after_restart():
                20, interval=0.1, what="the recovered transaction to be aborted by its timeout")
     S.check(read_all("slow2", "read_committed") == [], "the orphaned transaction's data is never visible")
     del p
+
+
+# ---- a lost AddPartitionsToTxn record (power loss), repaired at start ----
+# AddPartitionsToTxn is answered before its __transaction_state record is
+# durable (the transactional Produce waits for it instead). A power loss can
+# therefore keep a partition's data and lose the record that added the
+# partition. SIGKILL keeps the page cache, so the loss is simulated: the
+# broker is killed and __transaction_state's log cut back to an earlier
+# size (a batch boundary), as if the last records never reached the disk.
+
+def txn_state_log(b):
+    return os.path.join(b.data_dir, "__transaction_state-0", "00000000000000000000.log")
+
+
+def cut_txn_state(b, size):
+    b.kill()
+    with open(txn_state_log(b), "r+b") as f:
+        f.truncate(size)
+    b.start()
+
+
+def t_lost_add_joins():
+    """The transaction is still Ongoing (its first partition's record
+    survived): the partition whose record was lost joins it at start, and
+    the producer's commit covers both partitions."""
+    create(broker, "lostadd", parts=2)
+    p = txp("lost-add-1")
+    p.init_transactions(15)
+    p.begin_transaction()
+    p.produce("lostadd", value=b"first", partition=0)
+    p.flush(15)
+    size = os.path.getsize(txn_state_log(broker))
+    p.produce("lostadd", value=b"second", partition=1)
+    p.flush(15)
+    S.check(os.path.getsize(txn_state_log(broker)) > size, "adding partition 1 appended a record")
+    cut_txn_state(broker, size)
+    S.check("lostadd-1 has its data from offset 0 but was not recorded in it" in broker.log(),
+            "the start-up repair names the partition it added:\n" + broker.log_tail(20))
+    p.commit_transaction(30)
+    got = sorted((pa, v) for pa, _, v in read_all("lostadd", "read_committed", nparts=2))
+    S.check(got == [(0, b"first"), (1, b"second")], "read_committed after the commit: %s" % got)
+
+
+def t_lost_add_orphan():
+    """No Ongoing transaction survived (the record that began it was
+    lost): the data is aborted at start, so the LSO moves on, and the
+    producer is fenced, so its commit fails instead of reporting success for
+    a transaction whose data was thrown away."""
+    create(broker, "lostorph")
+    p = txp("lost-orph-1")
+    p.init_transactions(15)
+    size = os.path.getsize(txn_state_log(broker))
+    p.begin_transaction()
+    p.produce("lostorph", value=b"orphan", partition=0)
+    p.flush(15)
+    cut_txn_state(broker, size)
+    S.check("aborting it and fencing the producer" in broker.log(),
+            "the start-up repair aborts and fences:\n" + broker.log_tail(20))
+    lo, hi = watermarks("lostorph", "read_committed")
+    S.check(hi == 2 and watermarks("lostorph", "read_uncommitted")[1] == 2,
+            "the LSO is past the aborted data and its marker (%d)" % hi)
+    S.check(read_all("lostorph", "read_committed") == [], "the orphaned data is never visible")
+    try:
+        p.commit_transaction(30)
+        S.check(False, "the commit of the repaired transaction succeeded")
+    except KafkaException as e:
+        err = e.args[0]
+        S.check(err.fatal() or err.txn_requires_abort(), "the commit fails: %s" % err)
+    # a new instance takes over and works
+    q = txp("lost-orph-1")
+    q.init_transactions(15)
+    q.begin_transaction()
+    q.produce("lostorph", value=b"after", partition=0)
+    q.commit_transaction(30)
+    got = [v for _, _, v in read_all("lostorph", "read_committed")]
+    S.check(got == [b"after"], "read_committed after a new instance commits: %s" % got)
 
 
 # ---- send_offsets_to_transaction ----
@@ -793,6 +872,10 @@ S.run("zombie fencing: a second producer with the same transactional.id", t_fenc
 S.run("transaction.timeout.ms: a stalled transaction is aborted by the broker", t_timeout)
 S.run("transaction.timeout.ms: an open transaction recovered after a broker SIGKILL is aborted",
       t_timeout_after_restart)
+S.run("a lost AddPartitionsToTxn record (simulated power loss): the partition joins its Ongoing transaction",
+      t_lost_add_joins)
+S.run("a lost AddPartitionsToTxn record (simulated power loss): orphaned data aborted, the producer fenced",
+      t_lost_add_orphan)
 S.run("send_offsets_to_transaction: group offsets only with the commit", t_send_offsets)
 S.run("send_offsets_to_transaction: pending offsets across a broker SIGKILL, then commit / abort",
       t_offsets_across_restart)
