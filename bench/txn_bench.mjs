@@ -40,7 +40,8 @@
 // to the controller, so it fails with "Broker 0 not found in the cached
 // metadata". -m lets kafkajs fall back to the first listed broker when the
 // controller is missing (non-transactional InitProducerId may go to any
-// broker). @platformatic/kafka cannot run against that mock at all: it needs
+// broker), and lets it ask for the topic to be created (the mock makes it
+// with 4 partitions, as for txn_bench.c's runs on it). @platformatic/kafka cannot run against that mock at all: it needs
 // ApiVersions v3+, Metadata v9+, FindCoordinator v4+, AddPartitionsToTxn and
 // EndTxn v3+, and the mock offers at most v2, v2, v2, v1 and v1.
 import { createRequire } from 'node:module'
@@ -107,7 +108,7 @@ async function kafkajsProducer () {
     idempotent: true,
     maxInFlightRequests: 1,
     transactionalId: txn ? opt.i : undefined,
-    allowAutoTopicCreation: false,
+    allowAutoTopicCreation: opt.m, // see -m
     createPartitioner: Partitioners.DefaultPartitioner // keyless: round robin per message
   })
   let tx = null
