@@ -274,8 +274,10 @@ static void join_error(struct broker *b, struct req *r, int16_t err, const char 
     join_send(b, r, &resp);
 }
 
-/* Answers m's parked JoinGroup with the current generation. */
-static void join_answer(struct broker *b, struct group *g, struct grp_member *m) {
+/* Answers m's parked JoinGroup with the current generation; skip tells a
+ * leader that the current assignment stands (KIP-814: a static leader that
+ * rejoined without a rebalance gets the members but runs no assignor). */
+static void join_answer_skip(struct broker *b, struct group *g, struct grp_member *m, int skip) {
     struct req *r = m->join_req;
     if (!r) return;
     m->join_req = NULL;
@@ -287,6 +289,7 @@ static void join_answer(struct broker *b, struct group *g, struct grp_member *m)
     resp.leader = ws(g->leader ? g->leader : "");
     resp.member_id = ws(m->id);
     if (g->leader && !strcmp(g->leader, m->id)) {
+        resp.skip_assignment = (int8_t)skip;
         resp.members.v = arena_calloc(&r->arena, (size_t)g->nmembers * sizeof *resp.members.v + 1);
         int n = 0;
         for (struct grp_member *x = g->members; x; x = x->next) {
@@ -300,6 +303,8 @@ static void join_answer(struct broker *b, struct group *g, struct grp_member *m)
     }
     join_send(b, r, &resp);
 }
+
+static void join_answer(struct broker *b, struct group *g, struct grp_member *m) { join_answer_skip(b, g, m, 0); }
 
 static void sync_send(struct broker *b, struct req *r, int16_t err, const struct group *g, const uint8_t *a,
                       int32_t alen) {
@@ -535,13 +540,18 @@ static int join_new_member(struct broker *b, struct group *g, struct req *r, con
             free(g->leader);
             g->leader = xstrndup(id, strlen(id));
         }
-        if (g->state == GRP_STABLE && !was_leader && member_matches(old, q)) {
-            /* nothing changed for the group: the member resumes the current generation */
+        if (g->state == GRP_STABLE && member_matches(old, q)) {
+            /* nothing changed for the group: the member resumes the current
+             * generation and its assignment, the leader too (as Kafka: it
+             * gets the members with skip_assignment from v9; an older one
+             * may run its assignor, but SyncGroup in Stable hands back the
+             * assignment the group has) */
             old->session_timeout_ms = q->session_timeout_ms;
             old->rebalance_timeout_ms = rto;
             old->join_req = r;
             member_heartbeat(b, old, clock_mono_ms());
-            join_answer(b, g, old);
+            grp_store_group(b, g); /* the new member id */
+            join_answer_skip(b, g, old, was_leader);
             return H_PARKED;
         }
         member_update(b, old, r, q, rto);

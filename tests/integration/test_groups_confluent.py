@@ -9,7 +9,8 @@ MEMBER_ID_REQUIRED, SyncGroup v0-3, OffsetCommit v0-7, OffsetFetch v0-7).
     first owns four again; the group's protocol is cooperative-sticky
   - every message processed exactly once with synchronous commits
   - static membership (group.instance.id): a restarted static member gets
-    its partitions back without the others losing theirs
+    its partitions back without the others losing theirs, and so does the
+    restarted leader (no rebalance: it rejoins the current generation)
   - the eager range assignor in the same broker, for contrast
   - a live group across a broker restart: the group comes back from
     __consumer_offsets with its members and generation, the consumers go on
@@ -162,11 +163,25 @@ def t_static_membership():
     # Kafka keeps the replaced member's client id; the member id is new
     assert ids[0] == ids_before[0] and ids[1] != ids_before[1] and ids[1].startswith("inst-2-"), (ids_before, ids)
     # s1 (the leader) was not made to give up its partitions: a restarted
-    # static follower with unchanged subscriptions causes no rebalance. (A
-    # restarted static leader does: weir rebalances so the new leader sees
-    # the group.)
+    # static follower with unchanged subscriptions causes no rebalance.
     assert len(s1.assigned_events) == gen_before, "s1 was reassigned: %s" % s1.assigned_events
-    s1.close()
+    # nor does a restarted static leader (as Kafka, KIP-345/814): it rejoins
+    # the current generation, gets its partitions back, and s2b keeps its own
+    leaders = set(s1.assignment)
+    gen_s2b = len(s2b.assigned_events)
+    rebalances = broker.log().count("group g-static: preparing to rebalance")
+    s1.stop.set()
+    s1.t.join(30)
+    s1.c.close()
+    s1b = Member("s1b", "g-static", "static", seen, lock, {"group.instance.id": "inst-1",
+                                                           "session.timeout.ms": 30000})
+    wait_until(lambda: s1b.assignment == leaders, 60, what="the restarted static leader gets %s back" % leaders)
+    assert len(s2b.assigned_events) == gen_s2b, "s2b was reassigned: %s" % s2b.assigned_events
+    assert broker.log().count("group g-static: preparing to rebalance") == rebalances, \
+        "the leader's restart caused a rebalance"
+    d = describe("g-static")
+    assert d.state == "Stable" and len(d.members) == 2, d
+    s1b.close()
     s2b.close()
 
 
@@ -206,7 +221,7 @@ def t_live_restart():
 
 
 suite.run("cooperative-sticky: incremental rebalances, exactly once", t_cooperative)
-suite.run("static membership: a restarted member gets its partitions back", t_static_membership)
+suite.run("static membership: a restarted member, then the restarted leader, get their partitions back", t_static_membership)
 suite.run("eager range assignor", t_eager_range)
 suite.run("a live group across a broker restart: same members, exactly once", t_live_restart)
 suite.finish()
