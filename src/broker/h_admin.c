@@ -153,6 +153,11 @@ int h_delete_topics(struct broker *b, struct req *r) {
         }
         rr->name = msg(r, t->name);
         memcpy(rr->topic_id, t->id, 16);
+        if (topic_is_internal(t->name)) {
+            rr->error_code = KERR_INVALID_TOPIC_EXCEPTION;
+            rr->error_message = msg(r, "Internal topics cannot be deleted: the group and transaction coordinators keep their state there.");
+            continue;
+        }
         rr->error_code = (int16_t)topic_delete(b, t);
     }
     req_respond(r, &resp);
@@ -175,6 +180,9 @@ int h_create_partitions(struct broker *b, struct req *r) {
         if (!t) {
             code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
             snprintf(err, sizeof err, "The topic '%.*s' does not exist.", qt->name.n, qt->name.p ? qt->name.p : "");
+        } else if (topic_is_internal(t->name)) {
+            code = KERR_INVALID_TOPIC_EXCEPTION;
+            snprintf(err, sizeof err, "The number of partitions of the internal topic %s cannot be changed.", t->name);
         } else if (qt->assignments.n >= 0 && qt->assignments.n != qt->count - t->npart) {
             code = KERR_INVALID_REPLICA_ASSIGNMENT;
             snprintf(err, sizeof err, "Increasing the number of partitions by %d but %d assignments provided.",
@@ -213,6 +221,10 @@ int h_delete_records(struct broker *b, struct req *r) {
             rp->low_watermark = -1;
             if (!t || qp->partition_index < 0 || qp->partition_index >= t->npart) {
                 rp->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            if (topic_is_internal(t->name)) { /* DeleteRecords has no error message: the code says it */
+                rp->error_code = KERR_INVALID_TOPIC_EXCEPTION;
                 continue;
             }
             struct plog *log = t->parts[qp->partition_index]->log;

@@ -32,16 +32,12 @@ int h_api_versions(struct broker *b, struct req *r) {
     return H_DONE;
 }
 
-static int is_internal(const struct topic *t) {
-    return !strcmp(t->name, "__consumer_offsets") || !strcmp(t->name, "__transaction_state");
-}
-
 static void fill_topic(struct broker *b, struct req *r, struct metadata_resp_topic *rt, struct topic *t,
                        int with_ops) {
     rt->error_code = 0;
     rt->name = (struct wstr){t->name, (int32_t)strlen(t->name)};
     memcpy(rt->topic_id, t->id, 16);
-    rt->is_internal = (int8_t)is_internal(t);
+    rt->is_internal = (int8_t)topic_is_internal(t->name);
     rt->topic_authorized_operations = with_ops ? TOPIC_ALL_OPS : INT32_MIN;
     rt->partitions.n = t->npart;
     rt->partitions.v = arena_calloc(&r->arena, (size_t)t->npart * sizeof *rt->partitions.v + 1);

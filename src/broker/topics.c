@@ -455,6 +455,10 @@ int topic_set_overrides(struct broker *b, struct topic *t, struct props *overrid
     return topic_save(b, t) ? KERR_KAFKA_STORAGE_ERROR : KERR_NONE;
 }
 
+int topic_is_internal(const char *name) {
+    return !strcmp(name, "__consumer_offsets") || !strcmp(name, "__transaction_state");
+}
+
 struct topic *topic_internal(struct broker *b, const char *name, char *err, size_t errlen) {
     struct topic *t = topic_find(b, name, strlen(name));
     if (t) return t;

@@ -39,6 +39,10 @@ int topic_set_overrides(struct broker *b, struct topic *t, struct props *overrid
  * segments: the coordinators' logs), created when missing. NULL with a
  * message in err if it cannot be created. */
 struct topic *topic_internal(struct broker *b, const char *name, char *err, size_t errlen);
+/* Is this one of the coordinators' internal topics? Those cannot be
+ * deleted, grown or have records deleted (as Kafka): the coordinators'
+ * state lives there. */
+int topic_is_internal(const char *name);
 
 /* Auto-creation for Metadata/Produce when auto.create.topics.enable is set:
  * returns the topic or NULL (and an error code in *kerr). */

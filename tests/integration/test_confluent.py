@@ -380,6 +380,26 @@ def t_admin_create_partitions():
     assert len(read_partition("adm-grow", 0)) == 10
 
 
+def t_admin_internal_topics():
+    """The coordinators' topics cannot be deleted or grown (as Kafka): a
+    clear error, and the topic stays."""
+    S.require_api(broker, "DeleteTopics")
+    a = admin()
+    for name in ("__consumer_offsets", "__transaction_state"):
+        try:
+            result(a.delete_topics([name], request_timeout=15)[name])
+            raise AssertionError("deleting %s succeeded" % name)
+        except KafkaException as e:
+            assert e.args[0].code() == KafkaError.TOPIC_EXCEPTION, e  # (librdkafka's DeleteTopics v<5 has no message)
+        try:
+            result(a.create_partitions([NewPartitions(name, 3)])[name])
+            raise AssertionError("growing %s succeeded" % name)
+        except KafkaException as e:
+            assert e.args[0].code() == KafkaError.TOPIC_EXCEPTION, e
+        md = a.list_topics(timeout=15).topics
+        assert name in md and len(md[name].partitions) == 1, sorted(md)
+
+
 def t_admin_configs():
     S.require_api(broker, "CreateTopics")
     S.require_api(broker, "DescribeConfigs")
@@ -594,6 +614,7 @@ S.run("acks=0", t_acks_0)
 S.run("idempotent producer (InitProducerId, sequences)", t_idempotent)
 S.run("admin create/delete topics", t_admin_create_delete)
 S.run("admin create partitions", t_admin_create_partitions)
+S.run("admin: internal topics cannot be deleted or grown", t_admin_internal_topics)
 S.run("admin describe/alter configs", t_admin_configs)
 S.run("topic with message.timestamp.type=LogAppendTime (lz4 batches)", t_log_append_time)
 S.run("invalid topic names, configs, partition counts rejected", t_invalid_topics)
