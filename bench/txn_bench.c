@@ -12,9 +12,9 @@
  * commit_transaction (transactional). transactional runs
  * begin_transaction / TXN_SIZE x produce / commit_transaction in a loop, so
  * each commit (which flushes) drains the pipeline: that stall, plus the
- * coordinator's durable writes (AddPartitionsToTxn, the Prepare record and
- * one marker per partition, all fsynced before EndTxn is answered), is the
- * cost being measured. Prints one "RESULT" line of key=value pairs on stdout
+ * coordinator's durable writes (the AddPartitionsToTxn record, synced
+ * alongside the transaction's data, and the Prepare record, synced before
+ * EndTxn is answered), is the cost being measured. Prints one "RESULT" line of key=value pairs on stdout
  * (with commit latency percentiles for transactional); notes go to stderr. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

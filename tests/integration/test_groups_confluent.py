@@ -151,11 +151,10 @@ def t_static_membership():
     gen_before = len(s1.assigned_events)
     # a static member closing does not leave the group (librdkafka sends no
     # LeaveGroup for static members); its replacement takes over its place
-    s2.stop.set()
-    s2.t.join(30)
-    s2.c.close()
-    s2b = Member("s2b", "g-static", "static", seen, lock, {"group.instance.id": "inst-2",
-                                                           "session.timeout.ms": 30000})
+    def static(name, inst):
+        return Member(name, "g-static", "static", seen, lock, {"group.instance.id": inst, "session.timeout.ms": 30000})
+    s2.close()
+    s2b = static("s2b", "inst-2")
     wait_until(lambda: s2b.assignment == mine, 60, what="the restarted static member gets %s back" % mine)
     d = describe("g-static")
     assert len(d.members) == 2, d
@@ -170,11 +169,8 @@ def t_static_membership():
     leaders = set(s1.assignment)
     gen_s2b = len(s2b.assigned_events)
     rebalances = broker.log().count("group g-static: preparing to rebalance")
-    s1.stop.set()
-    s1.t.join(30)
-    s1.c.close()
-    s1b = Member("s1b", "g-static", "static", seen, lock, {"group.instance.id": "inst-1",
-                                                           "session.timeout.ms": 30000})
+    s1.close()
+    s1b = static("s1b", "inst-1")
     wait_until(lambda: s1b.assignment == leaders, 60, what="the restarted static leader gets %s back" % leaders)
     assert len(s2b.assigned_events) == gen_s2b, "s2b was reassigned: %s" % s2b.assigned_events
     assert broker.log().count("group g-static: preparing to rebalance") == rebalances, \
