@@ -42,6 +42,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "wire/codec.h"
 #include "wire/errors.h"
 
 #include <inttypes.h>
@@ -524,6 +525,60 @@ int grp_open(struct broker *b, char *err, size_t errlen) {
 
 /* ---- offsets.retention.minutes ---- */
 
+/* The topics a consumer group subscribes to, from its members'
+ * ConsumerProtocolSubscription (int16 version, [string topic], ...: every
+ * version starts so) for the selected protocol: 1 with *subs set (a
+ * malloc'ed array of pointers into the members' metadata), 0 when it
+ * cannot be known (not protocol type "consumer", or metadata that does not
+ * parse). */
+static int subscribed_topics(const struct group *g, struct wstr **subs, int *n) {
+    *subs = NULL;
+    *n = 0;
+    if (!g->protocol_type || strcmp(g->protocol_type, "consumer") || !g->protocol) return 0;
+    int cap = 0;
+    for (const struct grp_member *m = g->members; m; m = m->next) {
+        const struct grp_protocol *p = grp_member_protocol(m, g->protocol);
+        if (!p) goto unknown;
+        struct wrd r;
+        wrd_init(&r, p->meta, (size_t)p->len);
+        int16_t version = wrd_i16(&r);
+        int32_t count = wrd_i32(&r);
+        if (r.err || version < 0 || count < 0) goto unknown;
+        for (int32_t i = 0; i < count; i++) {
+            const char *t;
+            int32_t tl = wrd_str16(&r, &t);
+            if (tl < 0) goto unknown;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *subs = realloc(*subs, (size_t)cap * sizeof **subs);
+                if (!*subs) abort();
+            }
+            (*subs)[(*n)++] = (struct wstr){t, tl};
+        }
+    }
+    return 1;
+unknown:
+    free(*subs);
+    *subs = NULL;
+    *n = 0;
+    return 0;
+}
+
+/* Kafka's rules (KIP-211): an Empty group's offsets expire together,
+ * offsets.retention.minutes after it became Empty; a Stable consumer group
+ * whose subscriptions are known loses, by commit time, only the offsets of
+ * topics no member subscribes to any more; a group that only stores offsets
+ * (no protocol type) loses each by its commit time; other groups keep all. */
+static int offset_expired(const struct group *g, const char *topic, size_t tl, const struct grp_offset *o,
+                          int64_t now_wall, int64_t ret, const struct wstr *subs, int nsubs, int subs_known) {
+    if (!g->protocol_type) return o->commit_ts + ret <= now_wall;
+    if (g->state == GRP_EMPTY) return g->state_ts + ret <= now_wall;
+    if (g->state != GRP_STABLE || !subs_known) return 0;
+    for (int i = 0; i < nsubs; i++)
+        if ((size_t)subs[i].n == tl && !memcmp(subs[i].p, topic, tl)) return 0;
+    return o->commit_ts + ret <= now_wall;
+}
+
 void grp_expire_offsets(struct broker *b, int64_t now_wall);
 void grp_expire_offsets(struct broker *b, int64_t now_wall) {
     int64_t ret = b->cfg.offsets_retention_ms;
@@ -533,40 +588,40 @@ void grp_expire_offsets(struct broker *b, int64_t now_wall) {
     grp_batch_init(&bt);
     while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
         struct group *g = v;
-        if (g->state != GRP_EMPTY) continue;
+        if (g->protocol_type && g->state != GRP_EMPTY && g->state != GRP_STABLE) continue;
+        struct wstr *subs;
+        int nsubs, known = g->state == GRP_STABLE && subscribed_topics(g, &subs, &nsubs);
+        if (!known) subs = NULL, nsubs = 0;
         size_t oit = 0;
         const char *k;
         size_t kl;
         void *ov;
         int expired = 0;
         while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
-            struct grp_offset *o = ov;
-            int64_t base = g->protocol_type ? g->state_ts : o->commit_ts;
-            if (base + ret > now_wall) continue;
             size_t tl = kl - 5;
+            if (!offset_expired(g, k, tl, ov, now_wall, ret, subs, nsubs, known)) continue;
             int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
-            grp_batch_offset(&bt, g->id, k, tl, part, o, 1);
+            grp_batch_offset(&bt, g->id, k, tl, part, ov, 1);
             expired++;
         }
-        if (!expired) continue;
-        log_info("group %s: %d committed offset(s) expired (offsets.retention.minutes)", g->id, expired);
-        /* second pass: delete what was tombstoned (the map cannot change while iterated) */
-        for (int again = 1; again;) {
-            again = 0;
-            oit = 0;
-            while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
-                struct grp_offset *o = ov;
-                int64_t base = g->protocol_type ? g->state_ts : o->commit_ts;
-                if (base + ret > now_wall) continue;
-                size_t tl = kl - 5;
-                int32_t part = (int32_t)be32_get((const uint8_t *)k + tl + 1);
-                char topic[400];
-                memcpy(topic, k, tl);
-                grp_offset_del(g, topic, tl, part);
-                again = 1;
-                break;
+        if (expired) {
+            log_info("group %s: %d committed offset(s) expired (offsets.retention.minutes)", g->id, expired);
+            /* second pass: delete what was tombstoned (the map cannot change while iterated) */
+            for (int again = 1; again;) {
+                again = 0;
+                oit = 0;
+                while (hmap_next(&g->offsets, &oit, &k, &kl, &ov)) {
+                    size_t tl = kl - 5;
+                    if (!offset_expired(g, k, tl, ov, now_wall, ret, subs, nsubs, known)) continue;
+                    char topic[400];
+                    memcpy(topic, k, tl);
+                    grp_offset_del(g, topic, tl, (int32_t)be32_get((const uint8_t *)k + tl + 1));
+                    again = 1;
+                    break;
+                }
             }
         }
+        free(subs);
     }
     /* empty groups without offsets are dropped */
     for (int again = 1; again;) {

@@ -148,6 +148,36 @@ static int16_t commit(struct broker *b, const char *member, int32_t gen, int64_t
     return e;
 }
 
+/* Commits offset off of topic/0 for a member of generation gen. */
+static int16_t commit_topic(struct broker *b, const char *member, int32_t gen, const char *topic, int64_t off) {
+    struct offset_commit_req_partition p = {0, off, -1, -1, wstr_c("")};
+    struct offset_commit_req_topic t = {wstr_c(topic), {&p, 1}};
+    struct offset_commit_req q = {wstr_c("g"), gen, wstr_c(member), {0}, -1, {&t, 1}};
+    struct req *r = mk_req(API_OFFSET_COMMIT, 7, &q);
+    if (run(b, r) == H_PARKED) {
+        struct partition *op = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
+        plog_flush(op->log);
+        produce_on_synced(b, op);
+    }
+    struct offset_commit_resp cr;
+    int16_t e = resp(r, &cr) ? -100 : cr.topics.v[0].partitions.v[0].error_code;
+    req_done(r);
+    return e;
+}
+
+static int64_t fetch_topic_offset(struct broker *b, const char *topic) {
+    int32_t parts[] = {0};
+    struct offset_fetch_req_group_topic t = {wstr_c(topic), {parts, 1}};
+    struct offset_fetch_req_group g = {wstr_c("g"), {0}, -1, {&t, 1}};
+    struct offset_fetch_req q = {{0}, {NULL, 0}, {&g, 1}, 0};
+    struct req *r = mk_req(API_OFFSET_FETCH, 8, &q);
+    run(b, r);
+    struct offset_fetch_resp fr;
+    int64_t o = resp(r, &fr) ? -100 : fr.groups.v[0].topics.v[0].partitions.v[0].committed_offset;
+    req_done(r);
+    return o;
+}
+
 static int64_t fetch_offset(struct broker *b) {
     int32_t parts[] = {0};
     struct offset_fetch_req_group_topic t = {wstr_c("tp"), {parts, 1}};
@@ -372,6 +402,49 @@ TEST(group_offsets_durable_and_expire) {
     REQUIRE(b != NULL);
     CHECK_EQ(fetch_offset(b), -1);
     CHECK(grp_find(b, "g", 1) == NULL);
+    broker_free(b);
+}
+
+/* KIP-211: a Stable consumer group keeps the offsets of the topics its
+ * members subscribe to; those of a topic nobody subscribes to any more
+ * expire by their commit time; unknown subscriptions expire nothing. */
+TEST(group_offsets_expire_unsubscribed_topics) {
+    struct broker *b = mk_broker(test_tmpdir());
+    REQUIRE(b != NULL);
+    make_topic(b);
+    char err[200];
+    REQUIRE(topic_create(b, "gone", 4, 1, 1, NULL, 0, NULL, err, sizeof err) == 0);
+    struct req *j = join(b, 3, NULL, NULL); /* v3: no MEMBER_ID_REQUIRED */
+    struct join_group_resp jr = join_resp(j);
+    REQUIRE(jr.error_code == 0);
+    char id[200];
+    snprintf(id, sizeof id, "%.*s", jr.member_id.n, jr.member_id.p);
+    join_free(j);
+    struct sync_group_req_assignment a = {wstr_c(id), {(const uint8_t *)"A", 1}};
+    struct req *sr = sync_(b, id, 1, &a, 1);
+    free(sr->body);
+    req_done(sr);
+    struct group *g = grp_find(b, "g", 1);
+    REQUIRE(g != NULL && g->state == GRP_STABLE);
+    CHECK_EQ(commit_topic(b, id, 1, "tp", 7), 0);
+    CHECK_EQ(commit_topic(b, id, 1, "gone", 9), 0);
+    int64_t later = clock_wall_ms() + b->cfg.offsets_retention_ms + 1000;
+    grp_expire_offsets(b, later); /* metadata "meta" is no subscription: nothing known, nothing expires */
+    CHECK_EQ(fetch_topic_offset(b, "tp"), 7);
+    CHECK_EQ(fetch_topic_offset(b, "gone"), 9);
+    /* the member subscribes to tp only: ConsumerProtocolSubscription v0 */
+    static uint8_t sub[] = {0, 0, 0, 0, 0, 1, 0, 2, 't', 'p', 0xff, 0xff, 0xff, 0xff};
+    struct grp_protocol *p = &g->members->protocols[0];
+    free(p->meta);
+    p->meta = malloc(sizeof sub);
+    memcpy(p->meta, sub, sizeof sub);
+    p->len = (int32_t)sizeof sub;
+    grp_expire_offsets(b, clock_wall_ms() + 60000); /* not yet */
+    CHECK_EQ(fetch_topic_offset(b, "gone"), 9);
+    grp_expire_offsets(b, later);
+    CHECK_EQ(fetch_topic_offset(b, "tp"), 7);
+    CHECK_EQ(fetch_topic_offset(b, "gone"), -1);
+    CHECK(grp_find(b, "g", 1) == g);
     broker_free(b);
 }
 
