@@ -434,9 +434,14 @@ static void complete_join(struct broker *b, struct group *g) {
     log_info("group %s: generation %d with %d member(s), protocol %s, leader %s", g->id, g->generation, g->nmembers,
              g->protocol ? g->protocol : "(none)", g->leader);
     for (struct grp_member *m = g->members; m; m = m->next) {
+        m->synced = 0;
         join_answer(b, g, m);
         member_heartbeat(b, m, now);
     }
+    /* as Kafka (3.2+): every member must follow with SyncGroup within the
+     * rebalance timeout, or it is removed and the group rebalances */
+    g->sync_deadline = now + max_rebalance_timeout(g);
+    note_deadline(b, g->sync_deadline);
 }
 
 static char *client_host(struct req *r) {
@@ -716,12 +721,14 @@ int h_sync_group(struct broker *b, struct req *r) {
     case GRP_EMPTY: sync_send(b, r, KERR_UNKNOWN_MEMBER_ID, NULL, NULL, 0); return H_DONE;
     case GRP_PREPARING_REBALANCE: sync_send(b, r, KERR_REBALANCE_IN_PROGRESS, NULL, NULL, 0); return H_DONE;
     case GRP_STABLE:
+        m->synced = 1;
         member_heartbeat(b, m, now);
         sync_send(b, r, KERR_NONE, g, m->assignment, m->assignment_len);
         return H_DONE;
     case GRP_COMPLETING_REBALANCE:
         if (m->sync_req) sync_answer(b, g, m, KERR_REBALANCE_IN_PROGRESS); /* a retry replaces it */
         m->sync_req = r;
+        m->synced = 1;
         member_heartbeat(b, m, now);
         if (g->leader && !strcmp(g->leader, m->id)) {
             for (struct grp_member *x = g->members; x; x = x->next) {
@@ -911,6 +918,24 @@ static int64_t group_tick(struct broker *b, struct group *g, int64_t now) {
             return group_tick(b, g, now); /* the list changed: start over */
         }
     }
+    if (g->sync_deadline && (g->state != GRP_STABLE && g->state != GRP_COMPLETING_REBALANCE)) g->sync_deadline = 0;
+    if (g->sync_deadline && g->sync_deadline <= now) {
+        g->sync_deadline = 0;
+        int removed = 0;
+        for (struct grp_member *m = g->members, *nx; m; m = nx) {
+            nx = m->next;
+            if (m->synced) continue;
+            log_info("group %s: member %s did not send SyncGroup within the rebalance timeout", g->id, m->id);
+            member_remove(b, g, m, KERR_UNKNOWN_MEMBER_ID);
+            removed++;
+        }
+        if (removed) {
+            prepare_rebalance(b, g);
+            try_complete_join(b, g);
+            /* the rebalance just started runs on its own clock: look again at its deadline */
+            return g->state == GRP_PREPARING_REBALANCE ? g->rebalance_deadline : now;
+        }
+    }
     if (g->state == GRP_PREPARING_REBALANCE && g->rebalance_deadline <= now) {
         if (g->initial_delay && g->new_member_added && now < g->initial_end) {
             g->new_member_added = 0;
@@ -923,6 +948,7 @@ static int64_t group_tick(struct broker *b, struct group *g, int64_t now) {
     for (struct grp_member *m = g->members; m; m = m->next)
         if (!m->join_req && !m->sync_req && m->session_deadline < next) next = m->session_deadline;
     if (g->state == GRP_PREPARING_REBALANCE && g->rebalance_deadline < next) next = g->rebalance_deadline;
+    if (g->sync_deadline && g->sync_deadline < next) next = g->sync_deadline;
     return next;
 }
 

@@ -57,6 +57,7 @@ struct grp_member {
     struct req *sync_req; /* parked SyncGroup, or NULL */
     int64_t session_deadline; /* monotonic ms */
     int is_new;               /* joined in the current rebalance and not yet answered */
+    int synced;               /* sent SyncGroup for the current generation */
     struct grp_member *next;
 };
 
@@ -86,6 +87,7 @@ struct group {
     int nmembers;
     struct grp_pending *pending;
     int64_t rebalance_deadline; /* PreparingRebalance: complete the join at this time (monotonic ms) */
+    int64_t sync_deadline;      /* after a join: members without a SyncGroup by then are removed; 0 none */
     int initial_delay;          /* the first rebalance from Empty: waiting group.initial.rebalance.delay.ms */
     int new_member_added;       /* a member joined during the initial delay */
     int64_t initial_end;        /* the initial delay never runs past this */

@@ -405,6 +405,45 @@ TEST(group_offsets_durable_and_expire) {
     broker_free(b);
 }
 
+/* A member that gets its JoinGroup answer but never sends SyncGroup is
+ * removed once the rebalance timeout (50 ms here) has passed, well before
+ * its session (100 s) would, and the group rebalances without it. */
+TEST(group_member_without_sync_removed) {
+    struct broker *b = mk_broker(test_tmpdir());
+    REQUIRE(b != NULL);
+    struct req *j1 = join_s(b, 3, NULL, NULL, 100000);
+    struct join_group_resp jr = join_resp(j1);
+    char m1[200], m2[200];
+    snprintf(m1, sizeof m1, "%.*s", jr.member_id.n, jr.member_id.p);
+    join_free(j1);
+    struct sync_group_req_assignment a1 = {wstr_c(m1), {(const uint8_t *)"X", 1}};
+    struct req *s = sync_(b, m1, 1, &a1, 1);
+    free(s->body);
+    req_done(s);
+    struct req *j2 = join_s(b, 3, NULL, NULL, 100000);
+    j1 = join_s(b, 3, m1, NULL, 100000);
+    REQUIRE(j1->state == REQ_DONE && j2->state == REQ_DONE);
+    jr = join_resp(j2);
+    snprintf(m2, sizeof m2, "%.*s", jr.member_id.n, jr.member_id.p);
+    join_free(j1);
+    join_free(j2);
+    struct group *g = grp_find(b, "g", 1);
+    REQUIRE(g != NULL);
+    CHECK_EQ(g->generation, 2);
+    s = sync_(b, m1, 2, &a1, 1); /* the leader syncs, m2 never does */
+    free(s->body);
+    req_done(s);
+    CHECK_EQ(g->state, GRP_STABLE);
+    grp_tick(b, clock_mono_ms() + 10); /* not yet */
+    CHECK_EQ(g->nmembers, 2);
+    grp_tick(b, clock_mono_ms() + 200);
+    CHECK_EQ(g->nmembers, 1);
+    CHECK(grp_member_find(g, m1, strlen(m1)) != NULL && grp_member_find(g, m2, strlen(m2)) == NULL);
+    CHECK_EQ(g->state, GRP_PREPARING_REBALANCE);
+    CHECK_EQ(heartbeat(b, m2, 2, NULL), KERR_UNKNOWN_MEMBER_ID);
+    broker_free(b);
+}
+
 /* KIP-211: a Stable consumer group keeps the offsets of the topics its
  * members subscribe to; those of a topic nobody subscribes to any more
  * expire by their commit time; unknown subscriptions expire nothing. */
