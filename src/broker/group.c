@@ -19,7 +19,13 @@
  * parked JoinGroup (the leader gets the members and their metadata), and
  * moves to CompletingRebalance; the leader's SyncGroup carries the
  * assignments, which are stored (group metadata record) and relayed to the
- * members' parked SyncGroups: Stable.
+ * members' parked SyncGroups: Stable. Members that have not sent SyncGroup
+ * within the rebalance timeout of the join are removed and the group
+ * rebalances (Kafka 3.2+).
+ *
+ * Static members (group.instance.id) that come back with a new member id
+ * while the group is Stable and their protocols are unchanged resume the
+ * current generation, the leader included (KIP-345/814): no rebalance.
  *
  * Sessions: a member's session deadline moves forward on every heartbeat,
  * join and sync; a member whose JoinGroup or SyncGroup is parked is kept
