@@ -129,9 +129,13 @@ static int16_t heartbeat(struct broker *b, const char *member, int32_t gen, cons
     return e;
 }
 
-static int16_t commit(struct broker *b, const char *member, int32_t gen, int64_t off, int *parked) {
+/* Commits offset off of topic/0 (metadata "md") for a member of
+ * generation gen; *parked (if given) says whether the answer waited for
+ * the fsync. */
+static int16_t commit_to(struct broker *b, const char *member, int32_t gen, const char *topic, int64_t off,
+                         int *parked) {
     struct offset_commit_req_partition p = {0, off, -1, -1, wstr_c("md")};
-    struct offset_commit_req_topic t = {wstr_c("tp"), {&p, 1}};
+    struct offset_commit_req_topic t = {wstr_c(topic), {&p, 1}};
     struct offset_commit_req q = {wstr_c("g"), gen, wstr_c(member), {0}, -1, {&t, 1}};
     struct req *r = mk_req(API_OFFSET_COMMIT, 7, &q);
     int h = run(b, r);
@@ -148,21 +152,8 @@ static int16_t commit(struct broker *b, const char *member, int32_t gen, int64_t
     return e;
 }
 
-/* Commits offset off of topic/0 for a member of generation gen. */
-static int16_t commit_topic(struct broker *b, const char *member, int32_t gen, const char *topic, int64_t off) {
-    struct offset_commit_req_partition p = {0, off, -1, -1, wstr_c("")};
-    struct offset_commit_req_topic t = {wstr_c(topic), {&p, 1}};
-    struct offset_commit_req q = {wstr_c("g"), gen, wstr_c(member), {0}, -1, {&t, 1}};
-    struct req *r = mk_req(API_OFFSET_COMMIT, 7, &q);
-    if (run(b, r) == H_PARKED) {
-        struct partition *op = partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0);
-        plog_flush(op->log);
-        produce_on_synced(b, op);
-    }
-    struct offset_commit_resp cr;
-    int16_t e = resp(r, &cr) ? -100 : cr.topics.v[0].partitions.v[0].error_code;
-    req_done(r);
-    return e;
+static int16_t commit(struct broker *b, const char *member, int32_t gen, int64_t off, int *parked) {
+    return commit_to(b, member, gen, "tp", off, parked);
 }
 
 static int64_t fetch_topic_offset(struct broker *b, const char *topic) {
@@ -178,18 +169,7 @@ static int64_t fetch_topic_offset(struct broker *b, const char *topic) {
     return o;
 }
 
-static int64_t fetch_offset(struct broker *b) {
-    int32_t parts[] = {0};
-    struct offset_fetch_req_group_topic t = {wstr_c("tp"), {parts, 1}};
-    struct offset_fetch_req_group g = {wstr_c("g"), {0}, -1, {&t, 1}};
-    struct offset_fetch_req q = {{0}, {NULL, 0}, {&g, 1}, 0};
-    struct req *r = mk_req(API_OFFSET_FETCH, 8, &q);
-    run(b, r);
-    struct offset_fetch_resp fr;
-    int64_t o = resp(r, &fr) ? -100 : fr.groups.v[0].topics.v[0].partitions.v[0].committed_offset;
-    req_done(r);
-    return o;
-}
+static int64_t fetch_offset(struct broker *b) { return fetch_topic_offset(b, "tp"); }
 
 static void make_topic(struct broker *b) {
     char err[200];
@@ -405,32 +385,40 @@ TEST(group_offsets_durable_and_expire) {
     broker_free(b);
 }
 
+/* One member joins (v3: no MEMBER_ID_REQUIRED) with the given session and
+ * syncs: the group is Stable at generation 1 with it as leader; its id in id. */
+static void stable_member(struct broker *b, int32_t session, char *id, size_t idlen) {
+    struct req *j = join_s(b, 3, NULL, NULL, session);
+    struct join_group_resp jr = join_resp(j);
+    REQUIRE(jr.error_code == 0);
+    snprintf(id, idlen, "%.*s", jr.member_id.n, jr.member_id.p);
+    join_free(j);
+    struct sync_group_req_assignment a = {wstr_c(id), {(const uint8_t *)"X", 1}};
+    struct req *s = sync_(b, id, 1, &a, 1);
+    free(s->body);
+    req_done(s);
+}
+
 /* A member that gets its JoinGroup answer but never sends SyncGroup is
  * removed once the rebalance timeout (50 ms here) has passed, well before
  * its session (100 s) would, and the group rebalances without it. */
 TEST(group_member_without_sync_removed) {
     struct broker *b = mk_broker(test_tmpdir());
     REQUIRE(b != NULL);
-    struct req *j1 = join_s(b, 3, NULL, NULL, 100000);
-    struct join_group_resp jr = join_resp(j1);
     char m1[200], m2[200];
-    snprintf(m1, sizeof m1, "%.*s", jr.member_id.n, jr.member_id.p);
-    join_free(j1);
-    struct sync_group_req_assignment a1 = {wstr_c(m1), {(const uint8_t *)"X", 1}};
-    struct req *s = sync_(b, m1, 1, &a1, 1);
-    free(s->body);
-    req_done(s);
+    stable_member(b, 100000, m1, sizeof m1);
     struct req *j2 = join_s(b, 3, NULL, NULL, 100000);
-    j1 = join_s(b, 3, m1, NULL, 100000);
+    struct req *j1 = join_s(b, 3, m1, NULL, 100000);
     REQUIRE(j1->state == REQ_DONE && j2->state == REQ_DONE);
-    jr = join_resp(j2);
+    struct join_group_resp jr = join_resp(j2);
     snprintf(m2, sizeof m2, "%.*s", jr.member_id.n, jr.member_id.p);
     join_free(j1);
     join_free(j2);
     struct group *g = grp_find(b, "g", 1);
     REQUIRE(g != NULL);
     CHECK_EQ(g->generation, 2);
-    s = sync_(b, m1, 2, &a1, 1); /* the leader syncs, m2 never does */
+    struct sync_group_req_assignment a1 = {wstr_c(m1), {(const uint8_t *)"X", 1}};
+    struct req *s = sync_(b, m1, 2, &a1, 1); /* the leader syncs, m2 never does */
     free(s->body);
     req_done(s);
     CHECK_EQ(g->state, GRP_STABLE);
@@ -453,20 +441,12 @@ TEST(group_offsets_expire_unsubscribed_topics) {
     make_topic(b);
     char err[200];
     REQUIRE(topic_create(b, "gone", 4, 1, 1, NULL, 0, NULL, err, sizeof err) == 0);
-    struct req *j = join(b, 3, NULL, NULL); /* v3: no MEMBER_ID_REQUIRED */
-    struct join_group_resp jr = join_resp(j);
-    REQUIRE(jr.error_code == 0);
     char id[200];
-    snprintf(id, sizeof id, "%.*s", jr.member_id.n, jr.member_id.p);
-    join_free(j);
-    struct sync_group_req_assignment a = {wstr_c(id), {(const uint8_t *)"A", 1}};
-    struct req *sr = sync_(b, id, 1, &a, 1);
-    free(sr->body);
-    req_done(sr);
+    stable_member(b, 30, id, sizeof id);
     struct group *g = grp_find(b, "g", 1);
     REQUIRE(g != NULL && g->state == GRP_STABLE);
-    CHECK_EQ(commit_topic(b, id, 1, "tp", 7), 0);
-    CHECK_EQ(commit_topic(b, id, 1, "gone", 9), 0);
+    CHECK_EQ(commit_to(b, id, 1, "tp", 7, NULL), 0);
+    CHECK_EQ(commit_to(b, id, 1, "gone", 9, NULL), 0);
     int64_t later = clock_wall_ms() + b->cfg.offsets_retention_ms + 1000;
     grp_expire_offsets(b, later); /* metadata "meta" is no subscription: nothing known, nothing expires */
     CHECK_EQ(fetch_topic_offset(b, "tp"), 7);
