@@ -49,10 +49,19 @@ static int parked_or_done(struct req *r) { return r->pending ? H_PARKED : H_DONE
 
 /* Starts the sync of t's latest record without waiting for it: the
  * transactional Produce that follows waits for it (txn_check_produce). */
-static void store_soon(struct broker *b, struct txn *t) {
-    if (txn_store(b, t, NULL)) return;
+static int16_t store_soon(struct broker *b, struct txn *t) {
+    int16_t e = (int16_t)txn_store(b, t, NULL);
+    if (e) return e;
     struct partition *p = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
     if (p) partition_sync_soon(b, p, t->need_off);
+    return 0;
+}
+
+/* A failed store fails every partition of the request that had not failed. */
+static void fail_results(struct add_partitions_to_txn_resp_topic_result *out, int n, int16_t e) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < out[i].results_by_partition.n; j++)
+            if (!out[i].results_by_partition.v[j].partition_error_code) out[i].results_by_partition.v[j].partition_error_code = e;
 }
 
 /* ---- InitProducerId ---- */
@@ -191,7 +200,8 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         int changed = add_partitions(b, r, t, e, 0, q->v3_and_below_topics.v, n, resp.results_by_topic_v3_and_below.v);
         if (!e && (changed || t->state != TXN_ONGOING)) {
             begin(t);
-            store_soon(b, t);
+            int16_t se = store_soon(b, t);
+            if (se) fail_results(resp.results_by_topic_v3_and_below.v, n, se);
         }
         req_respond(r, &resp);
         return H_DONE;
@@ -219,7 +229,8 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         int changed = add_partitions(b, r, t, e, qx->verify_only, qx->topics.v, n, rx->topic_results.v);
         if (!e && !qx->verify_only && (changed || t->state != TXN_ONGOING)) {
             begin(t);
-            store_soon(b, t);
+            int16_t se = store_soon(b, t);
+            if (se) fail_results(rx->topic_results.v, n, se);
         }
     }
     req_respond(r, &resp);
