@@ -878,21 +878,36 @@ int grp_subscribed_to(const struct group *g, const char *topic, size_t len) {
 
 /* ---- removal, timers, shutdown ---- */
 
-void grp_remove(struct broker *b, struct group *g) {
-    while (g->members) member_remove(b, g, g->members, KERR_COORDINATOR_NOT_AVAILABLE);
+void grp_free_members(struct group *g) {
+    while (g->members) {
+        struct grp_member *m = g->members;
+        g->members = m->next;
+        member_free(m);
+    }
+    g->nmembers = 0;
+}
+
+/* Frees g and everything it holds (members already answered or detached). */
+static void group_free(struct group *g) {
+    grp_free_members(g);
     while (g->pending) {
         struct grp_pending *p = g->pending;
         g->pending = p->next;
         free(p->id);
         free(p);
     }
-    hmap_del(&b->grp->groups, g->id, strlen(g->id));
     grp_offsets_free(g);
     free(g->protocol_type);
     free(g->protocol);
     free(g->leader);
     free(g->id);
     free(g);
+}
+
+void grp_remove(struct broker *b, struct group *g) {
+    while (g->members) member_remove(b, g, g->members, KERR_COORDINATOR_NOT_AVAILABLE);
+    hmap_del(&b->grp->groups, g->id, strlen(g->id));
+    group_free(g);
 }
 
 int64_t grp_next_deadline(struct broker *b) { return b->grp ? b->grp->next_deadline : INT64_MAX; }
@@ -996,24 +1011,7 @@ void grp_free(struct broker *b) {
     size_t it = 0;
     void *v;
     while (hmap_next(&b->grp->groups, &it, NULL, NULL, &v)) {
-        struct group *g = v;
-        while (g->members) {
-            struct grp_member *m = g->members;
-            g->members = m->next;
-            member_free(m);
-        }
-        while (g->pending) {
-            struct grp_pending *p = g->pending;
-            g->pending = p->next;
-            free(p->id);
-            free(p);
-        }
-        grp_offsets_free(g);
-        free(g->protocol_type);
-        free(g->protocol);
-        free(g->leader);
-        free(g->id);
-        free(g);
+        group_free(v);
     }
     hmap_free(&b->grp->groups);
     grp_txn_free_pending(b);

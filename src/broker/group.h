@@ -135,6 +135,8 @@ struct group *grp_get_or_create(struct broker *b, const char *id, size_t len);
 /* Removes and frees a group (its offsets must already be tombstoned if they
  * are to disappear from disk). Completes held requests. */
 void grp_remove(struct broker *b, struct group *g);
+/* Frees g's members without answering their parked requests (loading, shutdown). */
+void grp_free_members(struct group *g);
 const char *grp_state_name(enum grp_state s);
 void grp_set_state(struct group *g, enum grp_state s);
 struct grp_member *grp_member_find(struct group *g, const char *id, size_t len);

@@ -305,31 +305,12 @@ static char *dupn(const char *s, int32_t n) {
     return p;
 }
 
-static void free_members(struct group *g) {
-    while (g->members) {
-        struct grp_member *m = g->members;
-        g->members = m->next;
-        for (int i = 0; i < m->nprotocols; i++) {
-            free(m->protocols[i].name);
-            free(m->protocols[i].meta);
-        }
-        free(m->protocols);
-        free(m->id);
-        free(m->instance_id);
-        free(m->client_id);
-        free(m->client_host);
-        free(m->assignment);
-        free(m);
-    }
-    g->nmembers = 0;
-}
-
 static int load_group_value(struct group *g, struct wrd *v) {
     int16_t ver = wrd_i16(v);
     if (ver < 0 || ver > 3) return -1;
     const char *s;
     int32_t n = wrd_str16(v, &s);
-    free_members(g);
+    grp_free_members(g);
     free(g->protocol_type);
     g->protocol_type = n > 0 ? dupn(s, n) : NULL;
     g->generation = wrd_i32(v);
@@ -380,7 +361,7 @@ static int load_group_value(struct group *g, struct wrd *v) {
         g->nmembers++;
     }
     if (v->err) {
-        free_members(g);
+        grp_free_members(g);
         return -1;
     }
     g->state = g->members ? GRP_STABLE : GRP_EMPTY;
@@ -432,7 +413,7 @@ static void load_record(struct broker *b, const struct batch_record *rec, int64_
         struct group *g = tomb ? grp_find(b, gid, (size_t)gl) : grp_get_or_create(b, gid, (size_t)gl);
         if (!g) return;
         if (tomb) {
-            free_members(g);
+            grp_free_members(g);
             free(g->protocol_type);
             free(g->protocol);
             free(g->leader);
