@@ -199,6 +199,38 @@ static const struct sink_vt kafka_vt = {kafka_committed, kafka_write, kafka_clos
 
 static int col(const struct ty *t, const char *name) { return ty_field_index(t, name); }
 
+/* An idempotent producer with the sink's kafka.* options; transactional
+ * (transactional.id weir-QUERY-SINK) when query_id is given. NULL with err
+ * set when an option is refused or librdkafka cannot start. */
+static rd_kafka_t *new_producer(struct sink_kafka *k, const struct cat_entry *t, const char *query_id, char *err,
+                                size_t errcap) {
+    char e[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof e);
+    if (query_id) {
+        char tid[256];
+        snprintf(tid, sizeof tid, "weir-%s-%s", query_id, t->name);
+        rd_kafka_conf_set(conf, "transactional.id", tid, e, sizeof e);
+    }
+    rd_kafka_conf_set(conf, "log_level", "3", e, sizeof e);
+    for (uint32_t i = 0; i < t->nopts; i++) {
+        if (strncasecmp(t->opt_keys[i], "kafka.", 6)) continue;
+        if (rd_kafka_conf_set(conf, t->opt_keys[i] + 6, t->opt_vals[i], e, sizeof e) != RD_KAFKA_CONF_OK) {
+            snprintf(err, errcap, "kafka sink `%s`: %s", t->name, e);
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
+    if (!rk) {
+        snprintf(err, errcap, "kafka sink `%s`: %s", t->name, e);
+        rd_kafka_conf_destroy(conf); /* not taken over on failure */
+    }
+    return rk;
+}
+
 int sink_kafka_new(const struct cat_entry *t, const struct ty *schema, const char *query_id, struct sink **out, char *err,
                    size_t errcap) {
     struct sink_kafka *k = calloc(1, sizeof *k);
@@ -210,8 +242,6 @@ int sink_kafka_new(const struct cat_entry *t, const struct ty *schema, const cha
     k->c_part = col(schema, "partition");
     k->c_headers = col(schema, "headers");
     k->topic = cat_opt(t, "topic");
-    char e[512];
-    rd_kafka_conf_t *conf = NULL;
     if (k->c_value < 0 || !ty_is_string_like(schema->fields[k->c_value].type)) {
         snprintf(err, errcap, "kafka sink `%s`: the query needs a `value` column of type STRING or BINARY", t->name);
         goto fail;
@@ -232,52 +262,18 @@ int sink_kafka_new(const struct cat_entry *t, const struct ty *schema, const cha
         snprintf(err, errcap, "kafka sink `%s`: 'kafka.bootstrap.servers' is required", t->name);
         goto fail;
     }
-    conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof e);
-    if (query_id && k->topic) {
-        char tid[256];
-        snprintf(tid, sizeof tid, "weir-%s-%s", query_id, t->name);
-        rd_kafka_conf_set(conf, "transactional.id", tid, e, sizeof e);
-    }
-    rd_kafka_conf_set(conf, "log_level", "3", e, sizeof e);
-    for (uint32_t i = 0; i < t->nopts; i++) {
-        if (strncasecmp(t->opt_keys[i], "kafka.", 6)) continue;
-        if (rd_kafka_conf_set(conf, t->opt_keys[i] + 6, t->opt_vals[i], e, sizeof e) != RD_KAFKA_CONF_OK) {
-            snprintf(err, errcap, "kafka sink `%s`: %s", t->name, e);
-            goto fail;
-        }
-    }
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, k);
-    k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
-    if (!k->rk) {
-        snprintf(err, errcap, "kafka sink `%s`: %s", t->name, e);
-        goto fail;
-    }
-    conf = NULL;
+    k->rk = new_producer(k, t, query_id && k->topic ? query_id : NULL, err, errcap);
+    if (!k->rk) goto fail;
     if (query_id && k->topic && txn_init(k, t, query_id)) {
         /* fall back: a fresh idempotent producer without transactions */
         rd_kafka_destroy(k->rk);
-        k->rk = NULL;
-        conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof e);
-        rd_kafka_conf_set(conf, "log_level", "3", e, sizeof e);
-        for (uint32_t i = 0; i < t->nopts; i++)
-            if (!strncasecmp(t->opt_keys[i], "kafka.", 6)) rd_kafka_conf_set(conf, t->opt_keys[i] + 6, t->opt_vals[i], e, sizeof e);
-        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-        rd_kafka_conf_set_opaque(conf, k);
-        k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof e);
-        if (!k->rk) {
-            snprintf(err, errcap, "kafka sink `%s`: %s", t->name, e);
-            goto fail;
-        }
-        conf = NULL;
+        k->rk = new_producer(k, t, NULL, err, errcap);
+        if (!k->rk) goto fail;
     }
     snprintf(k->base.desc, sizeof k->base.desc, "org.apache.spark.sql.kafka010.KafkaSourceProvider$KafkaTable");
     *out = &k->base;
     return 0;
 fail:
-    if (conf) rd_kafka_conf_destroy(conf);
     kafka_close(&k->base);
     return -1;
 }
