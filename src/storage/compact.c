@@ -270,30 +270,25 @@ static int txn_note(struct hmap *txns, const struct batch_hdr *h, const uint8_t 
     return 0;
 }
 
-/* Pass 0, over every snapshotted segment: the last batch of every producer id
- * and the outcome of transactions (headers, plus the records of control batches). */
-static int scan_producers(struct compact_job *j, struct hmap *pids, struct hmap *txns, struct buf *scratch) {
-    int rc = 0;
-    for (int i = 0; i < j->n && rc == 0; i++) {
+/* Calls fn for every batch of segments [from, to) of j, in order; fn
+ * returns 0 to go on or a WERR to stop. Stops with WERR_AGAIN when the job
+ * is cancelled; an unreadable segment is logged. */
+typedef int (*batch_fn)(struct compact_job *j, struct seg_reader *r, int64_t pos, const struct batch_hdr *h, void *ctx);
+
+static int each_batch(struct compact_job *j, int from, int to, batch_fn fn, void *ctx) {
+    for (int i = from; i < to; i++) {
         struct cj_seg *c = &j->segs[i];
         struct seg_reader r;
         struct batch_hdr h;
         int64_t pos;
+        int rc;
         seg_reader_init_fd(&r, c->fd, 0, c->size);
         while ((rc = seg_reader_next(&r, &pos, &h)) == 1) {
             if (atomic_load(&j->cancel)) {
                 rc = WERR_AGAIN;
                 break;
             }
-            if (h.producer_id < 0) continue;
-            hmap_put(pids, &h.producer_id, sizeof h.producer_id, off_val(batch_last_offset(&h)));
-            if (!(h.attributes & BATCH_ATTR_TRANSACTIONAL)) continue;
-            const uint8_t *b = NULL;
-            if ((h.attributes & BATCH_ATTR_CONTROL) && !(b = seg_reader_peek(&r, pos, batch_total_size(&h)))) {
-                rc = WERR_IO;
-                break;
-            }
-            if ((rc = txn_note(txns, &h, b, scratch, j->cfg.max_batch_bytes)) != 0) break;
+            if ((rc = fn(j, &r, pos, &h, ctx)) != 0) break;
         }
         seg_reader_free(&r);
         if (rc < 0) {
@@ -302,50 +297,53 @@ static int scan_producers(struct compact_job *j, struct hmap *pids, struct hmap 
                           werr_str(rc));
             return rc;
         }
-        rc = 0;
     }
-    return rc;
+    return 0;
+}
+
+struct scan_ctx {
+    struct hmap *pids, *keys, *txns;
+    struct buf *scratch;
+};
+
+/* Pass 0, over every snapshotted segment: the last batch of every producer id
+ * and the outcome of transactions (headers, plus the records of control batches). */
+static int note_producer(struct compact_job *j, struct seg_reader *r, int64_t pos, const struct batch_hdr *h,
+                         void *ctx) {
+    struct scan_ctx *x = ctx;
+    if (h->producer_id < 0) return 0;
+    hmap_put(x->pids, &h->producer_id, sizeof h->producer_id, off_val(batch_last_offset(h)));
+    if (!(h->attributes & BATCH_ATTR_TRANSACTIONAL)) return 0;
+    const uint8_t *b = NULL;
+    if ((h->attributes & BATCH_ATTR_CONTROL) && !(b = seg_reader_peek(r, pos, batch_total_size(h)))) return WERR_IO;
+    return txn_note(x->txns, h, b, x->scratch, j->cfg.max_batch_bytes);
+}
+
+static int scan_producers(struct compact_job *j, struct hmap *pids, struct hmap *txns, struct buf *scratch) {
+    struct scan_ctx x = {.pids = pids, .txns = txns, .scratch = scratch};
+    return each_batch(j, 0, j->n, note_producer, &x);
 }
 
 /* Pass 1, over the cleanable segments: the newest offset of every key, from
  * non-transactional records and those of committed transactions. */
-static int build_keys(struct compact_job *j, struct hmap *keys, const struct hmap *txns, struct buf *scratch) {
-    int rc = 0;
-    for (int i = 0; i < j->ncl && rc == 0; i++) {
-        struct cj_seg *c = &j->segs[i];
-        struct seg_reader r;
-        struct batch_hdr h;
-        int64_t pos;
-        seg_reader_init_fd(&r, c->fd, 0, c->size);
-        while ((rc = seg_reader_next(&r, &pos, &h)) == 1) {
-            if (atomic_load(&j->cancel)) {
-                rc = WERR_AGAIN;
-                break;
-            }
-            if (h.attributes & BATCH_ATTR_CONTROL) continue;
-            if ((h.attributes & BATCH_ATTR_TRANSACTIONAL) && txn_outcome(txns, &h) != TXN_COMMITTED) continue;
-            const uint8_t *b = seg_reader_peek(&r, pos, batch_total_size(&h));
-            struct batch_rec_iter it;
-            struct batch_record rec;
-            if (!b) {
-                rc = WERR_IO;
-                break;
-            }
-            if ((rc = compress_rec_iter_init(&it, b, batch_total_size(&h), scratch, j->cfg.max_batch_bytes)) != 0) break;
-            while ((rc = batch_rec_iter_next(&it, &rec)) == 1)
-                if (rec.key) hmap_put(keys, rec.key, (size_t)rec.key_len, off_val(rec.offset));
-            if (rc < 0) break;
-        }
-        seg_reader_free(&r);
-        if (rc < 0) {
-            if (rc != WERR_AGAIN)
-                log_error("storage: %s: cleaner: segment %lld unreadable (%s)", j->dir, (long long)c->base,
-                          werr_str(rc));
-            return rc;
-        }
-        rc = 0;
-    }
-    return rc;
+static int note_keys(struct compact_job *j, struct seg_reader *r, int64_t pos, const struct batch_hdr *h, void *ctx) {
+    struct scan_ctx *x = ctx;
+    if (h->attributes & BATCH_ATTR_CONTROL) return 0;
+    if ((h->attributes & BATCH_ATTR_TRANSACTIONAL) && txn_outcome(x->txns, h) != TXN_COMMITTED) return 0;
+    const uint8_t *b = seg_reader_peek(r, pos, batch_total_size(h));
+    if (!b) return WERR_IO;
+    struct batch_rec_iter it;
+    struct batch_record rec;
+    int rc = compress_rec_iter_init(&it, b, batch_total_size(h), x->scratch, j->cfg.max_batch_bytes);
+    if (rc) return rc;
+    while ((rc = batch_rec_iter_next(&it, &rec)) == 1)
+        if (rec.key) hmap_put(x->keys, rec.key, (size_t)rec.key_len, off_val(rec.offset));
+    return rc < 0 ? rc : 0;
+}
+
+static int build_keys(struct compact_job *j, struct hmap *keys, struct hmap *txns, struct buf *scratch) {
+    struct scan_ctx x = {.keys = keys, .txns = txns, .scratch = scratch};
+    return each_batch(j, 0, j->ncl, note_keys, &x);
 }
 
 struct clean_ctx {
