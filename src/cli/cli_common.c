@@ -47,6 +47,14 @@ int cli_flag(const char *arg, const char *sname, const char *lname) {
     return (sname && !strcmp(arg, sname)) || (lname && !strcmp(arg, lname));
 }
 
+const char *cli_subcommand(struct cli *c, const char *arg, const char *const *subs) {
+    if (!strcmp(arg, "ls")) arg = "list";
+    for (; *subs; subs++)
+        if (!strcmp(arg, *subs)) return *subs;
+    cli_usage_error(c, "unknown subcommand '%s'", arg);
+    return NULL;
+}
+
 int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname,
             const char **val) {
     const char *a = argv[*i];

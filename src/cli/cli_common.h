@@ -59,6 +59,9 @@ int cli_common_opt(struct cli *c, int argc, char **argv, int *i);
 int cli_opt(struct cli *c, int argc, char **argv, int *i, const char *sname, const char *lname,
             const char **val);
 int cli_flag(const char *arg, const char *sname, const char *lname);
+/* The subcommand arg names among subs (NULL-terminated; "ls" stands for
+ * "list"), or NULL after a usage error naming it. */
+const char *cli_subcommand(struct cli *c, const char *arg, const char *const *subs);
 /* Parses a decimal integer in [min, max]; prints an error naming opt. */
 int cli_int(struct cli *c, const char *opt, const char *s, long long min, long long max, long long *out);
 /* A timestamp: milliseconds since the epoch, or an ISO 8601 date-time

@@ -659,14 +659,8 @@ int cmd_group(int argc, char **argv) {
         rc = 0;
         goto out;
     }
-    static const char *const subs[] = {"list", "describe", "reset-offsets", "delete"};
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[1], subs[i])) a.sub = subs[i];
-    if (!strcmp(argv[1], "ls")) a.sub = "list";
-    if (!a.sub) {
-        cli_usage_error(&c, "unknown subcommand '%s'", argv[1]);
-        goto out;
-    }
+    static const char *const subs[] = {"list", "describe", "reset-offsets", "delete", NULL};
+    if (!(a.sub = cli_subcommand(&c, argv[1], subs))) goto out;
     snprintf(prog, sizeof prog, "weir group %s", a.sub);
     for (int i = 2; i < argc; i++) {
         const char *v = NULL, *arg = argv[i];
