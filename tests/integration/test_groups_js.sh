@@ -5,14 +5,7 @@
 set -uo pipefail
 source "$(dirname "$0")/lib/weir.sh"
 weir_init groupsjs
-js=$WEIR_ROOT/tests/js
-[ -d "$js/node_modules/@platformatic/kafka" ] && [ -d "$js/node_modules/kafkajs" ] || (cd "$js" && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1 ||
-  { echo "groupsjs: 0 passed, 1 failed (npm ci in tests/js failed)"; exit 1; }
+js_deps @platformatic/kafka kafkajs || { echo "groupsjs: 0 passed, 1 failed (npm ci in tests/js failed)"; exit 1; }
 weir_start group.initial.rebalance.delay.ms=300 || { echo "groupsjs: 0 passed, 1 failed"; exit 1; }
-(cd "$js" && timeout 300 node test_groups.mjs "$WEIR_BOOTSTRAP") >"$WEIR_TMP/node.out" 2>&1; rc=$?
-cat "$WEIR_TMP/node.out"
-np=$(grep -c '^ok ' "$WEIR_TMP/node.out"); nf=$(grep -c '^FAIL ' "$WEIR_TMP/node.out")
-WEIR_PASSED=$((WEIR_PASSED + np)); WEIR_FAILED=$((WEIR_FAILED + nf))
-if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then fail "node exited with $rc"; fi
-[ "$nf" -gt 0 ] && { echo "---- broker log (last lines):"; tail -n 60 "$WEIR_LOG"; }
+run_node 300 test_groups.mjs "$WEIR_BOOTSTRAP"
 weir_finish

@@ -109,15 +109,42 @@ skip() { WEIR_SKIPPED=$((WEIR_SKIPPED + 1)); echo "SKIP $1${2:+: $2}"; }
 # check NAME COMMAND...: ok when COMMAND succeeds, fail otherwise.
 check() { local n=$1; shift; if "$@"; then ok "$n"; else fail "$n"; fi; }
 
-# weir_serves API_KEY: true when ApiVersions advertises the key.
-weir_serves() {
-  "$PY" - "$WEIR_PORT" "$1" <<'EOF'
+# weir_api_keys: the API keys ApiVersions advertises, comma-separated.
+weir_api_keys() {
+  "$PY" - "$WEIR_PORT" <<'EOF'
 import sys, os
 sys.path.insert(0, os.path.join(os.environ.get("WEIR_ROOT", "."), "tests", "integration", "lib"))
 import weirtest
 b = weirtest.Broker.__new__(weirtest.Broker); b.port = int(sys.argv[1])
-sys.exit(0 if int(sys.argv[2]) in b.api_versions() else 1)
+print(",".join(map(str, sorted(b.api_versions()))))
 EOF
+}
+
+
+# js_deps PACKAGE...: the JS clients' packages are in tests/js/node_modules
+# (npm ci from the lockfile when one is missing); false if that failed.
+js_deps() {
+  local p
+  for p in "$@"; do
+    [ -d "$WEIR_ROOT/tests/js/node_modules/$p" ] && continue
+    (cd "$WEIR_ROOT/tests/js" && npm ci --no-audit --no-fund --loglevel=error) >/dev/null 2>&1
+    return
+  done
+}
+
+# run_node SECONDS SCRIPT ARGS...: runs tests/js/SCRIPT against the broker,
+# prints its output and adds its ok/FAIL/SKIP lines to this test's counts;
+# a non-zero exit without a FAIL line is a failure too.
+run_node() {
+  local secs=$1 script=$2 out=$WEIR_TMP/node.out rc np nf ns
+  shift 2
+  (cd "$WEIR_ROOT/tests/js" && timeout "$secs" node "$script" "$@") >"$out" 2>&1; rc=$?
+  cat "$out"
+  np=$(grep -c '^ok ' "$out"); nf=$(grep -c '^FAIL ' "$out"); ns=$(grep -c '^SKIP ' "$out")
+  WEIR_PASSED=$((WEIR_PASSED + np)); WEIR_FAILED=$((WEIR_FAILED + nf)); WEIR_SKIPPED=$((WEIR_SKIPPED + ns))
+  if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then fail "node exited with $rc"; fi
+  [ "$nf" -gt 0 ] && { echo "---- broker log (last lines):"; tail -n 60 "$WEIR_LOG"; }
+  return 0
 }
 
 weir_finish() {
