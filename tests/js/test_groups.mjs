@@ -7,6 +7,7 @@
 //   kafkajs 2.2.4 asks for JoinGroup v5 (MEMBER_ID_REQUIRED), SyncGroup v3, ...
 // Prints ok/FAIL lines and "(node) groups: N passed, N failed".
 import { createRequire } from 'node:module'
+import { assert, finish, j, run, until } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const pk = require('@platformatic/kafka')
@@ -14,33 +15,8 @@ const { Kafka, logLevel } = require('kafkajs')
 
 const bootstrap = process.argv[2]
 const port = Number(bootstrap.split(':')[1])
-let passed = 0, failed = 0
-const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
-const j = (x) => JSON.stringify(x, (k, v) => typeof v === 'bigint' ? v.toString() + 'n' : v instanceof Map ? Object.fromEntries(v) : v)
 const base = { clientId: 'weir-groups-js', bootstrapBrokers: [bootstrap], timeout: 20000, retries: 5, retryDelay: 200 }
-const sleep = (ms) => new Promise(r => setTimeout(r, ms))
-async function until (cond, what, ms = 60000) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    let v
-    try { v = await cond() } catch (e) { v = false }
-    if (v) return v
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what)
-    await sleep(50)
-  }
-}
 
-async function run (name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++; console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
-  } catch (e) {
-    failed++
-    console.log(`FAIL ${name}: ${e.stack || e}`)
-    if (e.errors) console.log('  nested errors: ' + j(e.errors.map(x => ({ message: x.message, code: x.code, apiId: x.apiId }))))
-  }
-}
 
 const admin = new pk.Admin(base)
 
@@ -157,5 +133,4 @@ await run('kafkajs: a group of two consumes every message once, offsets committe
 })
 
 await admin.close()
-console.log(`(node) groups: ${passed} passed, ${failed} failed`)
-process.exit(failed ? 1 : 0)
+finish('groups')

@@ -6,6 +6,7 @@
 // needs consumer groups (not served yet), so messages are read back with kcat.
 // Prints ok/FAIL/SKIP lines and "kafkajs: N passed, N failed[, N skipped]".
 import { createRequire } from 'node:module'
+import { Skip, assert, eq, finish, run } from './harness.mjs'
 import { execFileSync } from 'node:child_process'
 
 const require = createRequire(import.meta.url)
@@ -14,23 +15,9 @@ const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = require('kafk
 const bootstrap = process.argv[2]
 const served = new Set((process.argv[3] || '').split(',').filter(Boolean).map(Number))
 const kafka = new Kafka({ clientId: 'weir-kafkajs', brokers: [bootstrap], logLevel: logLevel.ERROR, retry: { retries: 3 } })
-let passed = 0, failed = 0, skipped = 0
-class Skip extends Error {}
 const API = { InitProducerId: 22, CreateTopics: 19, DeleteTopics: 20, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37 }
 const requireApi = (name) => { if (!served.has(API[name])) throw new Skip(`admin: ${name} not served yet`) }
-const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
-const eq = (a, b, msg) => assert(JSON.stringify(a) === JSON.stringify(b), `${msg}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`)
 
-async function run (name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++; console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
-  } catch (e) {
-    if (e instanceof Skip) { skipped++; console.log(`SKIP ${name}: ${e.message}`); return }
-    failed++; console.log(`FAIL ${name}: ${e.stack || e}`)
-  }
-}
 
 // Reads a whole partition with kcat: [{offset, key, value, headers, ts}], values as hex.
 function kcatRead (topic, partition) {
@@ -179,5 +166,4 @@ await run('admin describeConfigs / alterConfigs', async () => {
 })
 
 await admin.disconnect()
-console.log(`(node) kafkajs: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''))
-process.exit(failed ? 1 : 0)
+finish('kafkajs')

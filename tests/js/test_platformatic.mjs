@@ -5,6 +5,7 @@
 // id and explicit offsets (consume() joins a group, not served yet).
 // Prints ok/FAIL/SKIP lines and "(node) platformatic: N passed, N failed".
 import { createRequire } from 'node:module'
+import { Skip, assert, eq, finish, j, run } from './harness.mjs'
 
 const require = createRequire(import.meta.url)
 const pk = require('@platformatic/kafka')
@@ -12,28 +13,10 @@ const { Producer, Consumer, Admin } = pk
 
 const bootstrap = process.argv[2]
 const served = new Set((process.argv[3] || '').split(',').filter(Boolean).map(Number))
-let passed = 0, failed = 0, skipped = 0
-class Skip extends Error {}
 const API = { InitProducerId: 22, CreateTopics: 19, DeleteTopics: 20, DeleteRecords: 21, DescribeConfigs: 32, AlterConfigs: 33, CreatePartitions: 37, IncrementalAlterConfigs: 44 }
 const requireApi = (name) => { if (!served.has(API[name])) throw new Skip(`admin: ${name} not served yet`) }
-const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
-const j = (x) => JSON.stringify(x, (k, v) => typeof v === 'bigint' ? v.toString() + 'n' : Buffer.isBuffer(v) ? v.toString('hex') : v)
-const eq = (a, b, msg) => assert(j(a) === j(b), `${msg}: ${j(a)} != ${j(b)}`)
 const base = { clientId: 'weir-platformatic', bootstrapBrokers: [bootstrap], timeout: 20000, retries: 3, retryDelay: 200 }
 
-async function run (name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++; console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
-  } catch (e) {
-    if (e instanceof Skip) { skipped++; console.log(`SKIP ${name}: ${e.message}`); return }
-    failed++
-    console.log(`FAIL ${name}: ${e.stack || e}`)
-    if (e.errors) console.log('  nested errors: ' + j(e.errors.map(x => ({ message: x.message, code: x.code, apiId: x.apiId, response: x.response }))))
-    if (e.cause) console.log('  cause: ' + (e.cause.stack || e.cause))
-  }
-}
 
 const admin = new Admin(base)
 const producer = new Producer({ ...base, idempotent: false, acks: -1, autocreateTopics: true })
@@ -242,5 +225,4 @@ await run('consumer.consume() (group-based) — needs consumer groups', async ()
 await producer.close()
 await consumer.close()
 await admin.close()
-console.log(`(node) platformatic: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''))
-process.exit(failed ? 1 : 0)
+finish('platformatic')

@@ -13,6 +13,7 @@
 //   transaction aborted and redone.
 // Prints ok/FAIL lines and "(node) txn: N passed, N failed".
 import { createRequire } from 'node:module'
+import { assert, eq, finish, run, sleep } from './harness.mjs'
 import { execFileSync } from 'node:child_process'
 
 const require = createRequire(import.meta.url)
@@ -22,20 +23,7 @@ const pk = require('@platformatic/kafka')
 const bootstrap = process.argv[2]
 const kafka = new Kafka({ clientId: 'weir-txn-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } })
 const admin = kafka.admin()
-let passed = 0, failed = 0
-const assert = (cond, msg) => { if (!cond) throw new Error('assertion failed: ' + msg) }
-const eq = (a, b, msg) => assert(JSON.stringify(a) === JSON.stringify(b), `${msg}: ${JSON.stringify(a)} != ${JSON.stringify(b)}`)
-const sleep = (ms) => new Promise(r => setTimeout(r, ms))
 
-async function run (name, fn) {
-  const t0 = Date.now()
-  try {
-    await fn()
-    passed++; console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
-  } catch (e) {
-    failed++; console.log(`FAIL ${name}: ${e.stack || e}`)
-  }
-}
 
 // A whole partition read with kcat up to the end for the isolation level
 // (the last stable offset under read_committed): ["offset value", ...].
@@ -212,5 +200,4 @@ await run('@platformatic/kafka: consume-transform-produce with addConsumer/addOf
 })
 
 await admin.disconnect()
-console.log(`(node) txn: ${passed} passed, ${failed} failed`)
-process.exit(failed ? 1 : 0)
+finish('txn')
