@@ -98,9 +98,12 @@ void req_sync_done(struct broker *b, struct req *r) {
     }
 }
 
-/* Appends one partition's records; fills the response partition. */
+/* Appends one partition's records; fills the response partition. A
+ * transactional batch raises *txn_need to the __transaction_state offset
+ * its partition's AddPartitionsToTxn record ends at. */
 static void produce_partition(struct broker *b, struct req *r, struct topic *t, struct produce_req_partition *in,
-                              struct produce_resp_partition *out, int16_t acks, const struct wstr *txn_id) {
+                              struct produce_resp_partition *out, int16_t acks, const struct wstr *txn_id,
+                              int64_t *txn_need) {
     out->index = in->index;
     out->base_offset = -1;
     out->log_append_time_ms = -1;
@@ -156,7 +159,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     struct batch_hdr h;
     int idempotent = 0;
     while (batch_iter_next(&it, &bp, &bl, &h) == 1) idempotent |= h.producer_id >= 0;
-    int64_t first = -1, last = -1, start = -1, append_time = -1, txn_need = -1;
+    int64_t first = -1, last = -1, start = -1, append_time = -1;
     if (!idempotent) {
         struct plog_append res;
         rc = plog_append(p->log, data, len, now, lat, &res);
@@ -173,7 +176,7 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
                 kerr = (int16_t)txn_check_produce(b, txn_id, h.producer_id, h.producer_epoch, t->name,
                                                   strlen(t->name), in->index, &need);
                 if (kerr) v = PS_ERROR;
-                else if (need > txn_need) txn_need = need;
+                else if (need > *txn_need) *txn_need = need;
             }
             if (v == PS_ERROR) {
                 out->error_code = kerr;
@@ -203,10 +206,6 @@ static void produce_partition(struct broker *b, struct req *r, struct topic *t, 
     if (last < 0) return; /* only duplicates */
     partition_notify_append(b, p);
     if (acks == -1 && plog_flushed_offset(p->log) <= last) partition_add_sync_waiter(b, p, r, last + 1);
-    if (acks == -1 && txn_need > 0) { /* the coordinator's record of this partition must be durable too (txn.h) */
-        struct partition *tp = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
-        if (tp && plog_flushed_offset(tp->log) < txn_need) partition_add_sync_waiter(b, tp, r, txn_need);
-    }
     return;
 storage_error:
     log_error("append to %s-%d failed: %s", t->name, in->index, werr_str(rc));
@@ -218,6 +217,7 @@ int h_produce(struct broker *b, struct req *r) {
     struct produce_resp resp = {0};
     int16_t acks = q->acks;
     int16_t top_err = 0;
+    int64_t txn_need = -1; /* __transaction_state must be durable below this (txn.h) */
     if (acks != -1 && acks != 0 && acks != 1) top_err = KERR_INVALID_REQUIRED_ACKS;
     int nt = q->topic_data.n > 0 ? q->topic_data.n : 0;
     resp.responses.n = nt;
@@ -247,8 +247,12 @@ int h_produce(struct broker *b, struct req *r) {
                 rp->current_leader.leader_id = rp->current_leader.leader_epoch = -1;
                 continue;
             }
-            produce_partition(b, r, t, &qt->partition_data.v[j], rp, acks, &q->transactional_id);
+            produce_partition(b, r, t, &qt->partition_data.v[j], rp, acks, &q->transactional_id, &txn_need);
         }
+    }
+    if (acks == -1 && txn_need > 0) { /* the records that added the partitions, once for the request */
+        struct partition *tp = partition_find(b, TXN_TOPIC, strlen(TXN_TOPIC), 0);
+        if (tp && plog_flushed_offset(tp->log) < txn_need) partition_add_sync_waiter(b, tp, r, txn_need);
     }
     if (acks == 0) return H_NO_RESPONSE;
     req_respond(r, &resp);
