@@ -87,10 +87,7 @@ int h_init_producer_id(struct broker *b, struct req *r) {
         return H_DONE;
     }
     struct txn *t = txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n);
-    if (txn_busy(t)) {
-        txn_park(t, r);
-        return H_PARKED;
-    }
+    if (txn_busy(t)) return txn_park(t, r);
     if (t && q->producer_id >= 0) {
         /* KIP-360: a producer asking for a new epoch with its current id and
          * epoch. As Kafka: only the current epoch is bumped; the epoch before
@@ -189,10 +186,7 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
         struct txn *t = q->v3_and_below_transactional_id.p
                             ? txn_find(b, q->v3_and_below_transactional_id.p, (size_t)q->v3_and_below_transactional_id.n)
                             : NULL;
-        if (txn_busy(t)) {
-            txn_park(t, r);
-            return H_PARKED;
-        }
+        if (txn_busy(t)) return txn_park(t, r);
         int16_t e = check_owner(r, t, q->v3_and_below_producer_id, q->v3_and_below_producer_epoch, 2);
         int n = q->v3_and_below_topics.n > 0 ? q->v3_and_below_topics.n : 0;
         resp.results_by_topic_v3_and_below.n = n;
@@ -210,10 +204,7 @@ int h_add_partitions_to_txn(struct broker *b, struct req *r) {
     for (int k = 0; k < nt; k++) { /* all or nothing: wait for the first busy one, then look again */
         struct add_partitions_to_txn_req_transaction *qx = &q->transactions.v[k];
         struct txn *t = qx->transactional_id.p ? txn_find(b, qx->transactional_id.p, (size_t)qx->transactional_id.n) : NULL;
-        if (txn_busy(t)) {
-            txn_park(t, r);
-            return H_PARKED;
-        }
+        if (txn_busy(t)) return txn_park(t, r);
     }
     resp.results_by_transaction.n = nt;
     resp.results_by_transaction.v = arena_calloc(&r->arena, (size_t)nt * sizeof *resp.results_by_transaction.v + 1);
@@ -243,10 +234,7 @@ int h_add_offsets_to_txn(struct broker *b, struct req *r) {
     struct add_offsets_to_txn_req *q = r->body;
     struct add_offsets_to_txn_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
-    if (txn_busy(t)) {
-        txn_park(t, r);
-        return H_PARKED;
-    }
+    if (txn_busy(t)) return txn_park(t, r);
     resp.error_code = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!resp.error_code && (!q->group_id.p || q->group_id.n == 0)) resp.error_code = KERR_INVALID_GROUP_ID;
     if (!resp.error_code && !partition_find(b, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0))
@@ -268,10 +256,7 @@ int h_txn_offset_commit(struct broker *b, struct req *r) {
     struct txn_offset_commit_req *q = r->body;
     struct txn_offset_commit_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
-    if (txn_busy(t)) {
-        txn_park(t, r);
-        return H_PARKED;
-    }
+    if (txn_busy(t)) return txn_park(t, r);
     int16_t e = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!e && !txn_has_tp(t, GRP_OFFSETS_TOPIC, strlen(GRP_OFFSETS_TOPIC), 0)) e = KERR_INVALID_TXN_STATE;
     if (!e && (!q->group_id.p || q->group_id.n == 0)) e = KERR_INVALID_GROUP_ID;
@@ -340,10 +325,8 @@ int h_end_txn(struct broker *b, struct req *r) {
     struct end_txn_req *q = r->body;
     struct end_txn_resp resp = {0};
     struct txn *t = q->transactional_id.p ? txn_find(b, q->transactional_id.p, (size_t)q->transactional_id.n) : NULL;
-    if (txn_busy(t)) { /* e.g. a retry while the first EndTxn is still being written: answered after it */
-        txn_park(t, r);
-        return H_PARKED;
-    }
+    /* e.g. a retry while the first EndTxn is still being written: answered after it */
+    if (txn_busy(t)) return txn_park(t, r);
     int16_t e = check_owner(r, t, q->producer_id, q->producer_epoch, 2);
     if (!e) {
         int commit = q->committed != 0;

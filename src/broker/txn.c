@@ -185,13 +185,14 @@ void txn_end_now(struct broker *b, struct txn *t, int commit, int bump) {
     txn_store(b, t, NULL);
 }
 
-void txn_park(struct txn *t, struct req *r) {
+int txn_park(struct txn *t, struct req *r) {
     if (t->nparked == t->capparked) {
         t->capparked = t->capparked ? t->capparked * 2 : 4;
         t->parked = realloc(t->parked, (size_t)t->capparked * sizeof *t->parked);
         if (!t->parked) abort();
     }
     t->parked[t->nparked++] = r;
+    return H_PARKED;
 }
 
 /* Runs the handlers of the requests that waited for t, in arrival order. */

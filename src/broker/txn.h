@@ -108,10 +108,10 @@ void txn_end_now(struct broker *b, struct txn *t, int commit, int bump);
  * markers and completes t (phase 2) when they are durable. */
 void txn_decided(struct broker *b, struct txn *t);
 /* Is t between EndTxn and its Complete record? Then requests for it wait:
- * txn_park queues r (the handler returns H_PARKED) and r's handler runs
- * again once t completes. */
+ * txn_park queues r and returns H_PARKED for the handler to return; r's
+ * handler runs again once t completes. */
 static inline int txn_busy(const struct txn *t) { return t && (t->ending || t->completing); }
-void txn_park(struct txn *t, struct req *r);
+int txn_park(struct txn *t, struct req *r);
 
 /* Produce-time check for a transactional batch of pid/epoch to topic/part:
  * 0 or a Kafka error code. *need_off is set to the offset below which
