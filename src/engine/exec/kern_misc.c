@@ -13,6 +13,7 @@
 
 #include "engine/exec/func.h"
 #include "engine/exec/kernels.h"
+#include "engine/exec/valfmt.h"
 #include "engine/exec/vrow.h"
 
 #define KSIG const struct expr *e, struct ectx *cx, struct vec *const *a, const uint32_t *sel, uint32_t n, struct vec *out
@@ -178,19 +179,9 @@ int fh_abs(struct fbind *fb) {
  * as 2.67499999... So: shortest round-trip digits, then decimal rounding. */
 static double round_half_up(double x, int d) {
     if (isnan(x) || isinf(x) || d > 300) return x;
-    char tmp[64];
-    int prec;
-    for (prec = 0; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec, x);
-        if (strtod(tmp, NULL) == x) break;
-    }
-    snprintf(tmp, sizeof tmp, "%.*e", prec, x);
     char digits[32];
-    int nd = 0, neg = tmp[0] == '-';
-    const char *p = tmp + neg;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9') digits[nd++] = *p;
-    int exp10 = atoi(p + 1);
+    int nd, neg;
+    int exp10 = vfmt_shortest(x, 0, digits, &nd, &neg);
     /* value = 0.d1d2... * 10^(exp10+1); keep digits up to 10^-d */
     int keep = exp10 + 1 + d; /* number of leading digits kept */
     if (keep >= nd) return x;

@@ -10,10 +10,7 @@
 
 #include "engine/formats/datetime.h"
 
-void vfmt_double(struct buf *b, double d, int is_float) {
-    if (isnan(d)) { buf_printf(b, "NaN"); return; }
-    if (isinf(d)) { buf_printf(b, d < 0 ? "-Infinity" : "Infinity"); return; }
-    if (d == 0) { buf_printf(b, signbit(d) ? "-0.0" : "0.0"); return; }
+int vfmt_shortest(double d, int is_float, char digits[32], int *nd, int *neg) {
     char tmp[64];
     int prec;
     for (prec = 0; prec < 17; prec++) {
@@ -22,12 +19,21 @@ void vfmt_double(struct buf *b, double d, int is_float) {
     }
     snprintf(tmp, sizeof tmp, "%.*e", prec, d);
     /* tmp = [-]D[.DDD]e±XX: collect the digits and the exponent */
-    char digits[32];
-    int nd = 0, neg = tmp[0] == '-';
-    const char *p = tmp + neg;
+    *nd = 0;
+    *neg = tmp[0] == '-';
+    const char *p = tmp + *neg;
     for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9') digits[nd++] = *p;
-    int exp10 = atoi(p + 1);
+        if (*p >= '0' && *p <= '9') digits[(*nd)++] = *p;
+    return atoi(p + 1);
+}
+
+void vfmt_double(struct buf *b, double d, int is_float) {
+    if (isnan(d)) { buf_printf(b, "NaN"); return; }
+    if (isinf(d)) { buf_printf(b, d < 0 ? "-Infinity" : "Infinity"); return; }
+    if (d == 0) { buf_printf(b, signbit(d) ? "-0.0" : "0.0"); return; }
+    char digits[32];
+    int nd, neg;
+    int exp10 = vfmt_shortest(d, is_float, digits, &nd, &neg);
     while (nd > 1 && digits[nd - 1] == '0') nd--;
     if (neg) buf_putc(b, '-');
     double ad = fabs(d);

@@ -23,5 +23,10 @@ void vfmt_double(struct buf *b, double d, int is_float);
 void vfmt_date(struct buf *b, int32_t days);
 void vfmt_timestamp(struct buf *b, int64_t micros);
 void vfmt_decimal(struct buf *b, __int128 unscaled, int scale);
+/* The shortest decimal digits that read back as d (as a float when
+ * is_float): the digits (no point, at most 17) in digits, their count in
+ * *nd, the sign in *neg; returns the exponent of the first digit, i.e.
+ * |d| = 0.d1d2... * 10^(exp + 1). d is finite. */
+int vfmt_shortest(double d, int is_float, char digits[32], int *nd, int *neg);
 
 #endif
