@@ -658,6 +658,12 @@ def t_describe_list():
     S.check(err == 0 and unknown == ["Bogus"], "ListTransactions error %s, unknown filters %s" % (err, unknown))
     S.check(got.get("dl-1") == (o.get("pid"), "Ongoing"), "dl-1 listed as Ongoing: %s" % got)
     p.commit_transaction(15)
+    # EndTxn is answered once the decision is durable (PrepareCommit); the
+    # state becomes CompleteCommit once the markers are durable too
+    o = describe_transactions(["dl-1"]).get("dl-1", {})
+    S.check(o.get("state") in ("PrepareCommit", "CompleteCommit"), "right after the commit: %s" % o)
+    wait_until(lambda: describe_transactions(["dl-1"]).get("dl-1", {}).get("state") == "CompleteCommit", 30,
+               what="dl-1 to reach CompleteCommit")
     o = describe_transactions(["dl-1"]).get("dl-1", {})
     S.check(o.get("state") == "CompleteCommit" and o.get("topics") == {}, "after the commit: %s" % o)
     _, _, got = list_transactions(["Ongoing"])
